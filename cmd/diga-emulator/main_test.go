@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a goroutine-safe stderr sink.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestRunServesAndShutsDown(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	stderr := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-api-key", "k1,k2", "-api-key", "secret-key-3", "-seed-flows", "3"}, outW, stderr)
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading banner: %v (stderr %s)", err, stderr.String())
+	}
+	base, ok := strings.CutPrefix(strings.TrimSpace(line), "diga-emulator listening on ")
+	if !ok || !strings.HasPrefix(base, "http://127.0.0.1:") || strings.HasSuffix(base, ":0") {
+		t.Fatalf("banner %q", line)
+	}
+	go io.Copy(io.Discard, outR)
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	for _, key := range []string{"k1", "k2", "secret-key-3"} {
+		req, _ := http.NewRequest("GET", base+"/v1/workflow/?limit=30", nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Data []json.RawMessage `json:"data"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || len(page.Data) != 3 {
+			t.Fatalf("%s: status %d, %d flows, %v", key, resp.StatusCode, len(page.Data), err)
+		}
+	}
+	// The Go client follows the slash redirect and re-sends the header on
+	// the same host.
+	req, _ := http.NewRequest("GET", base+"/v1/workflow", nil)
+	req.Header.Set("Authorization", "Bearer k1")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("redirected list: %d", resp.StatusCode)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no shutdown")
+	}
+	logs := stderr.String()
+	if strings.Contains(logs, "secret-key-3") || strings.Contains(logs, "Bearer") {
+		t.Fatalf("key leaked into logs:\n%s", logs)
+	}
+	if n := strings.Count(logs, "\n"); n != 5 {
+		t.Fatalf("want 5 log lines, got %d:\n%s", n, logs)
+	}
+	if !strings.Contains(logs, `GET "/v1/workflow" 307`) || !strings.Contains(logs, `GET "/v1/workflow/?limit=30" 200`) {
+		t.Fatalf("log lines:\n%s", logs)
+	}
+}
+
+func TestRunRefusesNonLoopback(t *testing.T) {
+	t.Parallel()
+	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:8787", "example.com:80", "[::]:0", "nonsense"} {
+		err := run(context.Background(), []string{"-listen", addr}, io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("%s accepted", addr)
+		}
+	}
+}
+
+func TestCheckLoopbackAccepts(t *testing.T) {
+	t.Parallel()
+	for _, addr := range []string{"127.0.0.1:8787", "127.1.2.3:0", "[::1]:0", "localhost:0"} {
+		if err := checkLoopback(addr); err != nil {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+}
+
+func TestKeyListFlag(t *testing.T) {
+	t.Parallel()
+	var k keyList
+	if err := k.Set("a, b,,c"); err != nil || len(k) != 3 || k[1] != "b" {
+		t.Fatalf("%v %v", k, err)
+	}
+	if err := k.Set(" , "); err == nil {
+		t.Fatal("empty key list accepted")
+	}
+	if err := run(context.Background(), []string{"extra"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("positional argument accepted")
+	}
+}

@@ -1,0 +1,226 @@
+// Package emulator is an in-memory emulator of Diga's workflow ("flow") API,
+// the contract in shared/diga-api/openapi.json. It owns its own types and
+// never imports the provider's client: it is an independent implementation
+// the provider and its acceptance tests can be checked against.
+//
+// Server is an http.Handler. Besides the API it offers out-of-band helpers
+// for tests (Flows, Flow, DeleteFlow, RenameFlow, SeedFlows, Requests,
+// WriteCount, ResetRequests); those never count as API requests.
+//
+// # Implemented operations
+//
+//	GET    /v1/workflow/                  list (200)
+//	POST   /v1/workflow/                  create (201)
+//	GET    /v1/workflow/{flow_id}         get (200)
+//	DELETE /v1/workflow/{flow_id}         delete (204, empty body)
+//	PATCH  /v1/workflow/{flow_id}/rename  rename the draft (200)
+//	PATCH  /v1/workflow/{flow_id}/status  enable/disable (200)
+//	POST   /v1/workflow/{flow_id}/publish lock and publish (200)
+//	POST   /v1/workflow/{flow_id}/draft   use published version as draft (200)
+//	POST   /v1/workflow/{flow_id}/import  replace the draft definition (200)
+//	PATCH  /v1/workflow/{flow_id}/trigger replace the draft trigger (200)
+//
+// Every other operation in openapi.json (actions, branches, testing, sample
+// data, executions, templates, connections, pieces) is routed, authenticated
+// like the spec says (the two piece routes are public) and then answered with
+// 501 and Diga's envelope
+// {"status":"error","error_code":"NOT_IMPLEMENTED","message":"..."}. These
+// stubs validate nothing.
+//
+// # Choices where the documentation is silent
+//
+// Routing follows Starlette/FastAPI:
+//   - Paths are case sensitive and matched segment by segment in openapi.json
+//     order (= FastAPI declaration order); the first route matching path and
+//     method wins even if an earlier route matched the path only, so e.g.
+//     DELETE /v1/workflow/piece is "delete flow piece" (→ 404 FLOW_NOT_FOUND).
+//   - No route for the path → 404 {"detail":"Not Found"}. Path matches but
+//     not the method → 405 {"detail":"Method Not Allowed"} with an Allow
+//     header naming the first matching route's method. HEAD is not
+//     implicitly allowed on GET routes (FastAPI's APIRoute does not add it).
+//   - redirect_slashes: when nothing matches, the path with the trailing
+//     slash toggled (all trailing slashes stripped, or one added) is tried;
+//     if any route matches it, the answer is 307 with an absolute Location
+//     built from the request's scheme and Host, query string preserved, and
+//     an empty body. So /v1/workflow → /v1/workflow/ and /v1/workflow/{id}/ →
+//     /v1/workflow/{id}, for every method. Routing (404/405/307) happens
+//     before authentication.
+//
+// Authentication:
+//   - Authorization: Bearer <key>, split at the first space like FastAPI's
+//     HTTPBearer; the scheme is case-insensitive, the key compared verbatim.
+//     Missing, malformed or unknown → 401
+//     {"status":"error","error_code":"INVALID_API_KEY","message":"Invalid or missing API key"}
+//     plus WWW-Authenticate: Bearer.
+//   - Each key is its own project; a flow of another key is answered exactly
+//     like an unknown flow. New() accepts no key until WithAPIKeys/AddAPIKey.
+//   - Authentication is checked before anything about the request body. Real
+//     FastAPI parses the JSON body before running dependencies, so there a
+//     malformed JSON body would give 422 even with a bad key; every other
+//     body error comes after the 401 in both.
+//
+// Errors:
+//   - Unknown flow → 404 {"status":"error","error_code":"FLOW_NOT_FOUND","message":"Flow <id> not found"}.
+//     Body validation (422) runs before the flow lookup, as FastAPI validates
+//     before calling the endpoint.
+//   - 422 bodies use pydantic v2 items {type, loc, msg, input[, ctx]}
+//     ("url" omitted, as FastAPI does): missing, string_type,
+//     string_too_short (ctx min_length), enum (ctx expected, e.g.
+//     "'ENABLED' or 'DISABLED'"), dict_type, model_attributes_type (body is
+//     JSON but not an object), int_parsing, greater_than_equal,
+//     less_than_equal, literal_error, bool_parsing. "input" echoes the value
+//     (for a missing field: the whole enclosing object), re-serialised, so
+//     its key order may differ from the request.
+//   - Empty body or JSON null → [{"type":"missing","loc":["body"],"msg":"Field required","input":null}].
+//   - Malformed JSON → [{"type":"json_invalid","loc":["body",pos],"msg":"JSON decode error","input":{},"ctx":{"error":msg}}]
+//     where pos and msg are what CPython 3.13's json module reports (pos is a
+//     character offset, equal to the byte offset for ASCII bodies; msg e.g.
+//     "Expecting value", "Expecting ',' delimiter", "Illegal trailing comma
+//     before end of object"). NaN/Infinity, which Python accepts, are
+//     rejected as "Expecting value". Invalid UTF-8 or nesting deeper than
+//     1000 → 400 {"detail":"There was an error parsing the body"}.
+//   - A body sent with a non-JSON Content-Type (e.g. text/plain, or
+//     application/x-www-form-urlencoded, which curl -d sends by default) is
+//     not parsed, as in FastAPI, and fails model validation as
+//     model_attributes_type with the raw text as input. No Content-Type at
+//     all is parsed as JSON.
+//   - Unknown body fields are ignored (pydantic's default extra="ignore").
+//   - Query parameters: a repeated parameter counts with its last value; all
+//     query errors are reported together in declaration order. Integers
+//     accept surrounding whitespace, a sign, digit-separating underscores
+//     and a ".0" suffix; booleans accept 1/0, true/false, t/f, yes/no, y/n,
+//     on/off in any case — both as pydantic v2's lax mode does (checked
+//     against pydantic 2.13).
+//
+// Flows (FlowAllResponse, keys in model order: id, name, created, updated,
+// status, flow_category, trigger, produced_variables, consumed_variables):
+//   - id: 21 random characters from [0-9A-Za-z] (Activepieces style), unique
+//     across all projects and never reused.
+//   - created/updated: UTC, rendered like pydantic v2:
+//     2026-11-28T21:11:37.123456Z, or 2026-11-28T21:11:37Z when the
+//     microseconds are zero. Times are kept at microsecond precision.
+//   - updated is set on every successful write (create, rename, status on a
+//     published flow, publish, draft, import, trigger; also RenameFlow),
+//     even when the new value equals the old one, like an ORM update. The
+//     silent status no-op leaves it alone.
+//   - A new flow is DISABLED, category empty, with the trigger
+//     {"name":"trigger","type":"EMPTY","valid":false,"displayName":"Select Trigger","settings":{},"nextAction":null}.
+//   - produced_variables and consumed_variables are always [] (no documented
+//     rule derives them).
+//   - GET and every edit answer show the draft (name, trigger, category).
+//     The published version is only visible through Flow().
+//   - Trigger trees are returned as stored: object keys come back sorted
+//     (Go's map encoding), which is deliberately not the order the client
+//     sent. With WithStrictResponseModel the tree is instead serialised
+//     through TriggerResponse/StepResponse and their settings models as
+//     pydantic would with extra="ignore" (no additionalProperties in the
+//     spec): model keys in model order, absent declared keys as null,
+//     undeclared keys (e.g. CODE settings.sourceCode, LOOP settings.items,
+//     errorHandlingOptions) dropped; free-form dicts (input,
+//     propertySettings, sampleData, branches items) keep all their keys.
+//
+// flow_category is derived from the draft trigger tree on every read:
+//  1. trigger type EMPTY (or anything but PIECE_TRIGGER) → empty;
+//  2. PIECE_TRIGGER of the Diga piece (settings.pieceName "@diga/piece-diga",
+//     or any name ending in "piece-diga") with settings.triggerName
+//     call_finished → post_call, function_call → during_call,
+//     pre_call → pre_call;
+//  3. otherwise, any PIECE step anywhere in the tree (nextAction chains and
+//     children) of the Diga piece with actionName make_call → call_launcher;
+//  4. otherwise (a non-Diga trigger, or an unknown Diga trigger name, with
+//     no make_call step) → empty, meaning "not a call flow".
+//
+// So a call_finished flow that also makes a call stays post_call.
+//
+// Lifecycle:
+//   - Rename changes the draft name only; publish copies it to the published
+//     version.
+//   - Status: on a never-published flow, PATCH …/status is a silent no-op:
+//     200 with the unchanged flow (documented Diga behaviour). Once
+//     published, it sets ENABLED/DISABLED. Publishing does not change the
+//     status, and editing the draft of an enabled flow does not disable it.
+//   - Publish (no body; any body is ignored) copies the draft trigger tree
+//     and name as the published version. A draft whose trigger type is EMPTY
+//     is refused with 400
+//     {"status":"error","error_code":"FLOW_NOT_PUBLISHABLE","message":"..."}
+//     (the Activepieces engine refuses to lock an invalid flow); this is what
+//     makes "enable an unpublishable flow" testable, because the status
+//     no-op then keeps the flow DISABLED. Step validity ("valid":false) does
+//     not block publishing.
+//   - Draft copies the published trigger tree and name back into the draft;
+//     on a never-published flow → 400 error_code FLOW_NOT_PUBLISHED.
+//   - Delete removes the flow (204); the id then answers 404 everywhere.
+//
+// Import (ImportFlowRequest: displayName str required (empty allowed, the
+// schema has no minLength), trigger object required, schemaVersion
+// optional str) replaces the draft trigger tree and sets the draft name to
+// displayName. After model validation and the flow lookup, the tree itself
+// is checked and any problem answered with 422 items located inside the body
+// (e.g. ["body","trigger","nextAction","children",0,"type"]):
+//   - trigger.type must be EMPTY or PIECE_TRIGGER and every step's type
+//     PIECE, CODE, LOOP_ON_ITEMS or ROUTER (enum);
+//   - every step needs a non-empty string name, unique in the tree together
+//     with the trigger's name (duplicates: value_error);
+//   - keys the response models declare must have the declared JSON type or
+//     be null (string_type, dict_type, list_type, bool_type), so a stored
+//     tree can always be rendered;
+//   - nextAction must be a step object or null; children an array of step
+//     objects or nulls (null items, used for empty router branches, are
+//     kept).
+//
+// The stored tree keeps every key the client sent (children included) and
+// gains server-owned keys, as a real engine would:
+//   - "valid" on the trigger and every step, recomputed (client values are
+//     overwritten): a PIECE_TRIGGER needs settings.pieceName and
+//     triggerName; PIECE needs pieceName and actionName; CODE a
+//     settings.sourceCode object; LOOP_ON_ITEMS a non-empty settings.items;
+//     ROUTER a non-empty settings.branches; EMPTY is never valid;
+//   - trigger "name" defaults to "trigger" when absent or null;
+//   - "skip": false on steps when absent or null;
+//   - "nextAction": null on steps (and the trigger) when absent;
+//   - settings {} when absent or null, and settings.propertySettings {} and
+//     settings.sampleData {} when absent or null, on every step and on a
+//     PIECE_TRIGGER (an EMPTY trigger's settings are kept as sent).
+//
+// PATCH …/trigger (UpdateTriggerRequest: type, displayName, settings, all
+// required) replaces the draft trigger with {name (kept), type, displayName,
+// settings (+ the defaults above for PIECE_TRIGGER), valid, nextAction (the
+// existing chain, unchanged)}; the settings keys are type-checked like in an
+// import, located under ["body","settings",...].
+//
+// List (GET /v1/workflow/):
+//   - Flows are ordered newest first (creation order, ties impossible). The
+//     filters status, flow_category (derived as above) and is_diga_trigger
+//     (true: the draft trigger is a PIECE_TRIGGER of the Diga piece, any
+//     trigger name; false: everything else, EMPTY included) apply before
+//     pagination.
+//   - limit 1–30 (default 10); order only "desc"; page ≥ 1.
+//   - after=<id>: the flows that come after that flow in the order (older
+//     ones), up to limit; has_more tells whether more follow. before=<id>:
+//     the up-to-limit flows immediately before it (newer ones), still newest
+//     first; has_more tells whether even newer flows exist. The cursor flow
+//     need not match the filters, and a deleted flow's id keeps working as a
+//     cursor (its position is remembered). An id never issued in the
+//     project gives an empty page with has_more false (not an error). When
+//     both are given, after wins and before is ignored.
+//   - In cursor mode current_page and total_pages are null and page is
+//     ignored. Otherwise (page mode, page defaulting to 1) current_page is
+//     the requested page and total_pages = ceil(matching/limit) (0 when
+//     nothing matches); a page past the end is empty with has_more false.
+//   - first_id/last_id are the ids of the first and last flow of data, null
+//     when the page is empty.
+//
+// Rename with WithSparseRenameResponse answers without the "status" and
+// "flow_category" keys, like the example on Diga's rename page.
+//
+// Bookkeeping: Requests records every request ServeHTTP answered (routing
+// errors and 401s included), in completion order, with the bearer credential
+// it presented. WriteCount counts the POST/PATCH/PUT/DELETE ones presenting a
+// given key that reached a route (any status, including 401, 404, 422 and
+// 501; not 404/405/307 from the router). SeedFlows creates flows named
+// prefix+"1"…prefix+"n" and returns their ids oldest first; it does not make
+// the key valid.
+//
+// JSON answers are compact, with Content-Type application/json and no HTML
+// escaping, like Starlette's JSONResponse.
+package emulator

@@ -1,0 +1,222 @@
+package emulator
+
+import "net/http"
+
+// Handlers run after routing and authentication. Order inside each one
+// follows FastAPI: body validation (422) first, then the endpoint body, which
+// looks the flow up (404) and applies the operation.
+
+func (c *call) flowID() string { return c.params["flow_id"] }
+
+func (s *Server) notFound(c *call) {
+	writeError(c.w, http.StatusNotFound, "FLOW_NOT_FOUND", "Flow "+c.flowID()+" not found")
+}
+
+// withFlow runs op on the caller's flow under the lock and answers with the
+// resulting FlowAllResponse. op may return a non-nil failure instead.
+func (s *Server) withFlow(c *call, status int, sparse bool, op func(*flow) *apiFailure) {
+	s.mu.Lock()
+	f := s.lookupLocked(c.key, c.flowID())
+	if f == nil {
+		s.mu.Unlock()
+		s.notFound(c)
+		return
+	}
+	if op != nil {
+		if fail := op(f); fail != nil {
+			s.mu.Unlock()
+			writeError(c.w, fail.status, fail.code, fail.message)
+			return
+		}
+	}
+	body, err := s.flowJSONLocked(f, sparse)
+	s.mu.Unlock()
+	if err != nil {
+		writeRaw(c.w, http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal Server Error"))
+		return
+	}
+	writeRaw(c.w, status, "application/json", body)
+}
+
+type apiFailure struct {
+	status  int
+	code    string
+	message string
+}
+
+// POST /v1/workflow/ — CreateFlowRequest{name: str, min_length=1} → 201.
+func (s *Server) handleCreate(c *call) {
+	obj, ok := decodeBody(c)
+	if !ok {
+		return
+	}
+	var errs []validationError
+	name, _ := fields{obj: obj, loc: []any{"body"}, errs: &errs}.str("name", 1)
+	if len(errs) > 0 {
+		write422(c.w, errs)
+		return
+	}
+	s.mu.Lock()
+	f := s.createFlowLocked(c.key, name)
+	body, err := s.flowJSONLocked(f, false)
+	s.mu.Unlock()
+	if err != nil {
+		writeRaw(c.w, http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal Server Error"))
+		return
+	}
+	writeRaw(c.w, http.StatusCreated, "application/json", body)
+}
+
+// GET /v1/workflow/{flow_id} — the draft view.
+func (s *Server) handleGet(c *call) {
+	s.withFlow(c, http.StatusOK, false, nil)
+}
+
+// DELETE /v1/workflow/{flow_id} — 204, no body.
+func (s *Server) handleDelete(c *call) {
+	s.mu.Lock()
+	f := s.lookupLocked(c.key, c.flowID())
+	if f != nil {
+		delete(s.projects[c.key].flows, f.id)
+	}
+	s.mu.Unlock()
+	if f == nil {
+		s.notFound(c)
+		return
+	}
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// PATCH /v1/workflow/{flow_id}/rename — RenameFlowRequest; draft name only.
+func (s *Server) handleRename(c *call) {
+	obj, ok := decodeBody(c)
+	if !ok {
+		return
+	}
+	var errs []validationError
+	name, _ := fields{obj: obj, loc: []any{"body"}, errs: &errs}.str("name", 1)
+	if len(errs) > 0 {
+		write422(c.w, errs)
+		return
+	}
+	s.withFlow(c, http.StatusOK, s.sparseRename, func(f *flow) *apiFailure {
+		f.name = name
+		s.touchLocked(f)
+		return nil
+	})
+}
+
+// PATCH /v1/workflow/{flow_id}/status — SetFlowStatusRequest. Silent no-op
+// (200, flow unchanged, updated untouched) while the flow was never published.
+func (s *Server) handleStatus(c *call) {
+	obj, ok := decodeBody(c)
+	if !ok {
+		return
+	}
+	var errs []validationError
+	status, _ := fields{obj: obj, loc: []any{"body"}, errs: &errs}.enum("status", flowStatuses)
+	if len(errs) > 0 {
+		write422(c.w, errs)
+		return
+	}
+	s.withFlow(c, http.StatusOK, false, func(f *flow) *apiFailure {
+		if f.published == nil {
+			return nil
+		}
+		f.status = status
+		s.touchLocked(f)
+		return nil
+	})
+}
+
+// POST /v1/workflow/{flow_id}/publish — lock and publish the draft. Any body
+// is ignored (the operation declares none).
+func (s *Server) handlePublish(c *call) {
+	s.withFlow(c, http.StatusOK, false, func(f *flow) *apiFailure {
+		if triggerType(f.trigger) != triggerPiece {
+			return &apiFailure{http.StatusBadRequest, "FLOW_NOT_PUBLISHABLE",
+				"Flow " + f.id + " cannot be published: its trigger is not configured (type EMPTY)"}
+		}
+		f.published = &flowVersion{name: f.name, trigger: copyTree(f.trigger)}
+		s.touchLocked(f)
+		return nil
+	})
+}
+
+// POST /v1/workflow/{flow_id}/draft — copy the published version back into
+// the draft.
+func (s *Server) handleDraft(c *call) {
+	s.withFlow(c, http.StatusOK, false, func(f *flow) *apiFailure {
+		if f.published == nil {
+			return &apiFailure{http.StatusBadRequest, "FLOW_NOT_PUBLISHED",
+				"Flow " + f.id + " has no published version to use as draft"}
+		}
+		f.trigger = copyTree(f.published.trigger)
+		f.name = f.published.name
+		s.touchLocked(f)
+		return nil
+	})
+}
+
+// POST /v1/workflow/{flow_id}/import — ImportFlowRequest replaces the draft
+// trigger tree and the draft name.
+func (s *Server) handleImport(c *call) {
+	obj, ok := decodeBody(c)
+	if !ok {
+		return
+	}
+	var errs []validationError
+	f := fields{obj: obj, loc: []any{"body"}, errs: &errs}
+	displayName, _ := f.str("displayName", 0)
+	trigger, _ := f.dict("trigger")
+	f.optStr("schemaVersion")
+	if len(errs) > 0 {
+		write422(c.w, errs)
+		return
+	}
+	stored, treeErrs := importTrigger(trigger, []any{"body", "trigger"})
+	s.mu.Lock()
+	exists := s.lookupLocked(c.key, c.flowID()) != nil
+	s.mu.Unlock()
+	if exists && len(treeErrs) > 0 {
+		write422(c.w, treeErrs)
+		return
+	}
+	s.withFlow(c, http.StatusOK, false, func(fl *flow) *apiFailure {
+		fl.trigger = stored
+		fl.name = displayName
+		s.touchLocked(fl)
+		return nil
+	})
+}
+
+// PATCH /v1/workflow/{flow_id}/trigger — UpdateTriggerRequest replaces the
+// draft trigger, keeping its nextAction chain.
+func (s *Server) handleTrigger(c *call) {
+	obj, ok := decodeBody(c)
+	if !ok {
+		return
+	}
+	var errs []validationError
+	f := fields{obj: obj, loc: []any{"body"}, errs: &errs}
+	typ, _ := f.enum("type", triggerTypes)
+	displayName, _ := f.str("displayName", 0)
+	settings, _ := f.dict("settings")
+	if len(errs) > 0 {
+		write422(c.w, errs)
+		return
+	}
+	stored, treeErrs := triggerSettings(settings, []any{"body", "settings"}, typ)
+	s.mu.Lock()
+	exists := s.lookupLocked(c.key, c.flowID()) != nil
+	s.mu.Unlock()
+	if exists && len(treeErrs) > 0 {
+		write422(c.w, treeErrs)
+		return
+	}
+	s.withFlow(c, http.StatusOK, false, func(fl *flow) *apiFailure {
+		fl.trigger = replaceTrigger(fl.trigger, typ, displayName, stored)
+		s.touchLocked(fl)
+		return nil
+	})
+}

@@ -1,0 +1,178 @@
+package emulator
+
+import (
+	"encoding/json"
+	"math/big"
+	"net/http"
+)
+
+type listQuery struct {
+	after, before *string
+	page          *big.Int
+	limit         int
+	status        *string
+	isDigaTrigger *bool
+	category      *string
+}
+
+// parseListQuery validates the query of GET /v1/workflow/ in declaration
+// order, collecting every error like FastAPI does. A repeated parameter
+// counts with its last value (Starlette's QueryParams).
+func parseListQuery(r *http.Request) (listQuery, []validationError) {
+	q := listQuery{limit: 10}
+	values := r.URL.Query()
+	get := func(name string) (string, bool) {
+		v := values[name]
+		if len(v) == 0 {
+			return "", false
+		}
+		return v[len(v)-1], true
+	}
+	var errs []validationError
+	loc := func(name string) []any { return []any{"query", name} }
+	one, limitMin, limitMax := int64(1), int64(1), int64(30)
+
+	if v, ok := get("after"); ok {
+		q.after = &v
+	}
+	if v, ok := get("before"); ok {
+		q.before = &v
+	}
+	if v, ok := get("page"); ok {
+		if n, ok := queryInt(loc("page"), v, &one, nil, &errs); ok {
+			q.page = n
+		}
+	}
+	if v, ok := get("limit"); ok {
+		if n, ok := queryInt(loc("limit"), v, &limitMin, &limitMax, &errs); ok {
+			q.limit = int(n.Int64())
+		}
+	}
+	if v, ok := get("order"); ok {
+		queryLiteral(loc("order"), v, []string{"desc"}, &errs)
+	}
+	if v, ok := get("status"); ok {
+		if s, ok := queryEnum(loc("status"), v, flowStatuses, &errs); ok {
+			q.status = &s
+		}
+	}
+	if v, ok := get("is_diga_trigger"); ok {
+		if b, ok := queryBool(loc("is_diga_trigger"), v, &errs); ok {
+			q.isDigaTrigger = &b
+		}
+	}
+	if v, ok := get("flow_category"); ok {
+		if s, ok := queryEnum(loc("flow_category"), v, flowCategories, &errs); ok {
+			q.category = &s
+		}
+	}
+	return q, errs
+}
+
+// GET /v1/workflow/ — PaginatedResponseStrId[FlowAllResponse]; see doc.go
+// for the cursor and page rules.
+func (s *Server) handleList(c *call) {
+	q, errs := parseListQuery(c.r)
+	if len(errs) > 0 {
+		write422(c.w, errs)
+		return
+	}
+	s.mu.Lock()
+	body, err := marshalJSON(s.listLocked(c.key, q))
+	s.mu.Unlock()
+	if err != nil {
+		writeRaw(c.w, http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal Server Error"))
+		return
+	}
+	writeRaw(c.w, http.StatusOK, "application/json", body)
+}
+
+func (q listQuery) keep(f *flow) bool {
+	if q.status != nil && f.status != *q.status {
+		return false
+	}
+	if q.category != nil && flowCategory(f.trigger) != *q.category {
+		return false
+	}
+	if q.isDigaTrigger != nil && isDigaTrigger(f.trigger) != *q.isDigaTrigger {
+		return false
+	}
+	return true
+}
+
+func (s *Server) listLocked(key string, q listQuery) orderedObject {
+	p := s.projectLocked(key)
+	var flows []*flow
+	for _, f := range p.sortedFlows() {
+		if q.keep(f) {
+			flows = append(flows, f)
+		}
+	}
+	var (
+		page                    []*flow
+		hasMore                 bool
+		currentPage, totalPages any // null in cursor mode
+	)
+	switch {
+	case q.after != nil:
+		if cursor, known := p.cursors[*q.after]; known {
+			start := len(flows)
+			for i, f := range flows {
+				if f.seq < cursor {
+					start = i
+					break
+				}
+			}
+			end := min(start+q.limit, len(flows))
+			page, hasMore = flows[start:end], end < len(flows)
+		}
+	case q.before != nil:
+		if cursor, known := p.cursors[*q.before]; known {
+			end := len(flows)
+			for i, f := range flows {
+				if f.seq <= cursor {
+					end = i
+					break
+				}
+			}
+			start := max(end-q.limit, 0)
+			page, hasMore = flows[start:end], start > 0
+		}
+	default:
+		total := len(flows)
+		pages := (total + q.limit - 1) / q.limit
+		totalPages = pages
+		n := big.NewInt(1)
+		if q.page != nil {
+			n = q.page
+		}
+		if n.IsInt64() {
+			currentPage = n.Int64()
+		} else {
+			currentPage = json.Number(n.String())
+		}
+		// Pages past the end are empty; compare before multiplying so huge
+		// page numbers cannot overflow.
+		if n.Cmp(big.NewInt(int64(pages))) <= 0 {
+			start := int(n.Int64()-1) * q.limit
+			end := min(start+q.limit, total)
+			page, hasMore = flows[start:end], end < total
+		}
+	}
+	data := make([]any, len(page))
+	var firstID, lastID any
+	for i, f := range page {
+		data[i] = s.flowBody(f, false)
+	}
+	if len(page) > 0 {
+		firstID, lastID = page[0].id, page[len(page)-1].id
+	}
+	return orderedObject{
+		{"data", data},
+		{"first_id", firstID},
+		{"last_id", lastID},
+		{"has_more", hasMore},
+		{"current_page", currentPage},
+		{"total_pages", totalPages},
+	}
+}
