@@ -19,7 +19,11 @@
 //     router branches, code and loop items. Those are compared whatever the
 //     user wrote, so a step added in the Diga UI is a difference;
 //   - inside values (input, branches, …) everything is compared, so an edited
-//     message text or an added input field is a difference.
+//     message text or an added input field is a difference;
+//   - a key the user wrote that Diga's documented response model cannot
+//     carry (a CODE step's settings.sourceCode, a loop's settings.items, …)
+//     is write-only: a server that drops it when answering is not a
+//     difference, one that returns it is compared.
 package flowdef
 
 import (
@@ -80,6 +84,20 @@ var settingsStructuralKeys = map[string]bool{
 	"branches": true, "sourceCode": true, "items": true,
 }
 
+// readableStepKeys and readableSettingsKeys are the keys of Diga's
+// documented response models (StepResponse / TriggerResponse and
+// StepSettingsResponse / TriggerSettingsResponse). A server that serialises
+// through those models can only return these.
+var readableStepKeys = map[string]bool{
+	"name": true, "type": true, "valid": true, "displayName": true, "skip": true,
+	"settings": true, "children": true, "nextAction": true,
+}
+
+var readableSettingsKeys = map[string]bool{
+	"pieceName": true, "pieceVersion": true, "actionName": true, "triggerName": true, "input": true,
+	"propertySettings": true, "sampleData": true, "branches": true, "executionType": true,
+}
+
 // Equivalent reports whether the server's definition means the same flow as
 // the one the user wrote (see the package documentation). It is asymmetric:
 // keys only the server has are judged by where they appear.
@@ -126,8 +144,13 @@ func (d *differ) step(u, s any, parent string) {
 	}
 	for _, k := range sortedKeys(um) {
 		sv, present := sm[k]
+		if !present && k == "settings" {
+			sv, present = map[string]any{}, true // settings emptied by cleaning
+		}
 		if !present {
-			d.add("%s: %s is %s in the configuration but absent on the server", where, k, brief(um[k]))
+			if readableStepKeys[k] {
+				d.add("%s: %s is %s in the configuration but absent on the server", where, k, brief(um[k]))
+			}
 			continue
 		}
 		switch k {
@@ -186,7 +209,9 @@ func (d *differ) settings(u, s any, where string) {
 	for _, k := range sortedKeys(um) {
 		sv, present := sm[k]
 		if !present {
-			d.add("%s: settings.%s is %s in the configuration but absent on the server", where, k, brief(um[k]))
+			if readableSettingsKeys[k] {
+				d.add("%s: settings.%s is %s in the configuration but absent on the server", where, k, brief(um[k]))
+			}
 			continue
 		}
 		if !equalValues(um[k], sv) {
@@ -281,6 +306,24 @@ func project(s, ref any, isStep bool) any {
 			out[k] = children
 		default:
 			out[k] = v
+		}
+	}
+	// Keys the server cannot return keep the value the user wrote.
+	readable := readableSettingsKeys
+	if isStep {
+		readable = readableStepKeys
+	}
+	for k, rv := range rm {
+		if _, in := out[k]; in {
+			continue
+		}
+		switch {
+		case !readable[k]:
+			out[k] = rv
+		case isStep && k == "settings":
+			if p, ok := project(map[string]any{}, rv, false).(map[string]any); ok && len(p) > 0 {
+				out[k] = p
+			}
 		}
 	}
 	return out

@@ -157,3 +157,33 @@ func TestParseRejects(t *testing.T) {
 		}
 	}
 }
+
+// A server that answers through Diga's documented response models drops keys
+// those models lack; that is not a difference, and a projection keeps them.
+func TestWriteOnlyKeysDroppedByServer(t *testing.T) {
+	t.Parallel()
+	user := mustParse(t, `{"type":"EMPTY","nextAction":{"name":"loop","type":"LOOP_ON_ITEMS","settings":{"items":"{{trigger.list}}"},
+	  "children":[{"name":"code","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{"a":1}}}]}}`)
+	server := mustParse(t, `{"type":"EMPTY","nextAction":{"name":"loop","type":"LOOP_ON_ITEMS","settings":{},
+	  "children":[{"name":"code","type":"CODE","settings":{"input":{"a":1}}}]}}`)
+	if d := Differences(user, server, 5); len(d) != 0 {
+		t.Fatalf("dropped write-only keys must not differ: %v", d)
+	}
+	edited := mustParse(t, `{"type":"EMPTY","nextAction":{"name":"loop","type":"LOOP_ON_ITEMS","settings":{},
+	  "children":[{"name":"code","type":"CODE","settings":{"input":{"a":2}}}]}}`)
+	if Equivalent(user, edited) {
+		t.Fatal("an edited input must differ")
+	}
+	projected := Canonical(Project(edited, user))
+	for _, want := range []string{`"sourceCode":{"code":"x"}`, `"items":"{{trigger.list}}"`, `"a":2`} {
+		if !strings.Contains(projected, want) {
+			t.Errorf("projection lacks %s: %s", want, projected)
+		}
+	}
+	// A server that returns them is compared.
+	returned := mustParse(t, `{"type":"EMPTY","nextAction":{"name":"loop","type":"LOOP_ON_ITEMS","settings":{"items":"{{other}}"},
+	  "children":[{"name":"code","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{"a":1}}}]}}`)
+	if Equivalent(user, returned) {
+		t.Fatal("a returned write-only key with another value must differ")
+	}
+}
