@@ -1,0 +1,64 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/client"
+)
+
+// addAPIError turns a client error into a diagnostic whose detail says what
+// happened, what Diga answered and what the user can do. Validation issues
+// whose body field maps to a Terraform attribute are attached to it.
+func addAPIError(diags *diag.Diagnostics, summary string, err error, fieldPaths map[string]path.Path) {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		diags.AddError(summary, fmt.Sprintf("The request to the Diga API failed: %s", err))
+		return
+	}
+
+	switch {
+	case apiErr.StatusCode == 401 || apiErr.StatusCode == 403:
+		diags.AddError(summary, fmt.Sprintf(
+			"Diga rejected the API key (HTTP %d%s). Check the api_key attribute of the provider block or "+
+				"the %s environment variable: the key must exist, belong to the project that owns the flows, "+
+				"and be allowed to manage workflows.", apiErr.StatusCode, serverSays(apiErr), envAPIKey))
+		return
+	case apiErr.StatusCode == 422 && len(apiErr.Detail) > 0:
+		var unmapped []string
+		for _, issue := range apiErr.Detail {
+			if p, ok := fieldPaths[issue.Field()]; ok {
+				diags.AddAttributeError(p, summary, fmt.Sprintf("Diga rejected the value: %s (%s).", issue.Msg, issue.Field()))
+				continue
+			}
+			unmapped = append(unmapped, fmt.Sprintf("  - %s: %s", issue.Field(), issue.Msg))
+		}
+		if len(unmapped) > 0 {
+			diags.AddError(summary, "Diga rejected the request (HTTP 422):\n"+strings.Join(unmapped, "\n"))
+		}
+		return
+	}
+	diags.AddError(summary, fmt.Sprintf("%s %s answered HTTP %d%s.", apiErr.Method, apiErr.Path, apiErr.StatusCode, serverSays(apiErr)))
+}
+
+func serverSays(e *client.APIError) string {
+	switch {
+	case e.Message != "" && e.ErrorCode != "":
+		return fmt.Sprintf(": %s (%s)", e.Message, e.ErrorCode)
+	case e.Message != "":
+		return ": " + e.Message
+	case e.DetailText != "":
+		return ": " + e.DetailText
+	case e.Body != "":
+		body := e.Body
+		if len(body) > 300 {
+			body = body[:300] + "…"
+		}
+		return ": " + body
+	}
+	return ""
+}

@@ -1,0 +1,221 @@
+// Package provider implements the Diga Terraform provider with
+// terraform-plugin-framework: the provider block, the diga_flow resource and
+// the helpers that turn Diga API answers into Terraform diagnostics. It talks
+// to Diga only through internal/client and never builds HTTP requests itself.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/client"
+)
+
+const (
+	// Address is the provider's registry address.
+	Address = "registry.terraform.io/diga-io/diga"
+
+	envAPIKey  = "DIGA_API_KEY"
+	envBaseURL = "DIGA_BASE_URL"
+)
+
+var (
+	_ provider.Provider                   = &digaProvider{}
+	_ provider.ProviderWithValidateConfig = &digaProvider{}
+)
+
+// digaProvider is the provider implementation; version is the release
+// version ("dev" for local builds, "test" in acceptance tests).
+type digaProvider struct {
+	version string
+}
+
+// digaProviderModel maps the provider block.
+type digaProviderModel struct {
+	APIKey  types.String `tfsdk:"api_key"`
+	BaseURL types.String `tfsdk:"base_url"`
+}
+
+// providerData is what Configure hands to resources and data sources. A nil
+// client means the provider configuration was not known yet (for example an
+// api_key that comes from a resource created in the same apply).
+type providerData struct {
+	client *client.Client
+}
+
+// New returns a constructor for the provider, as providerserver expects.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &digaProvider{version: version}
+	}
+}
+
+func (p *digaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "diga"
+	resp.Version = p.version
+}
+
+func (p *digaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The Diga provider manages [Diga](https://diga.io) workflow automations (flows) " +
+			"through the Diga public API.",
+		Attributes: map[string]schema.Attribute{
+			"api_key": schema.StringAttribute{
+				MarkdownDescription: "Diga API key (Settings > Project > API Keys). The key selects the project " +
+					"whose flows are managed. May also be set with the `" + envAPIKey + "` environment variable.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the Diga API. Defaults to `" + client.DefaultBaseURL + "`; may also be " +
+					"set with the `" + envBaseURL + "` environment variable. Must use `https://`, except for a " +
+					"loopback host (`127.0.0.1`, `::1`, `localhost`), such as a local Diga API emulator.",
+				Optional: true,
+			},
+		},
+	}
+}
+
+// ValidateConfig checks what the configuration alone shows, so `terraform
+// validate` and plan report it before anything is sent.
+func (p *digaProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var cfg digaProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !cfg.BaseURL.IsNull() && !cfg.BaseURL.IsUnknown() {
+		if err := checkBaseURL(cfg.BaseURL.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid base_url", err.Error())
+		}
+	}
+	if !cfg.APIKey.IsNull() && !cfg.APIKey.IsUnknown() && strings.TrimSpace(cfg.APIKey.ValueString()) == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Empty api_key",
+			"api_key is set to an empty string. Set it to a Diga API key, or remove it and set the "+
+				envAPIKey+" environment variable.")
+	}
+}
+
+func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg digaProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// A value that comes from another resource is unknown during plan.
+	// Without a key nothing can be read, so resources keep their prior state
+	// until apply, when Terraform configures the provider again with known
+	// values.
+	if cfg.APIKey.IsUnknown() || cfg.BaseURL.IsUnknown() {
+		tflog.Warn(ctx, "Diga provider configuration is not known yet; deferring API calls until it is")
+		resp.DataSourceData = &providerData{}
+		resp.ResourceData = &providerData{}
+		return
+	}
+
+	apiKey := os.Getenv(envAPIKey)
+	if !cfg.APIKey.IsNull() {
+		apiKey = cfg.APIKey.ValueString()
+	}
+	apiKey = strings.TrimSpace(apiKey)
+	ctx = maskSecret(ctx, apiKey)
+
+	baseURL := os.Getenv(envBaseURL)
+	if !cfg.BaseURL.IsNull() {
+		baseURL = cfg.BaseURL.ValueString()
+	}
+	if baseURL == "" {
+		baseURL = client.DefaultBaseURL
+	}
+
+	if apiKey == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing Diga API key",
+			"The provider needs a Diga API key. Set the api_key attribute in the provider \"diga\" block, "+
+				"or the "+envAPIKey+" environment variable. Keys are created in the Diga dashboard under "+
+				"Settings > Project > API Keys.")
+	}
+	if err := checkBaseURL(baseURL); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid base_url",
+			err.Error()+" (the value comes from base_url or the "+envBaseURL+" environment variable)")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	c, err := client.New(client.Config{
+		BaseURL:   baseURL,
+		APIKey:    apiKey,
+		UserAgent: userAgent(p.version, req.TerraformVersion),
+		Logger:    tflogLogger{secret: apiKey},
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create Diga API client", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "Configured Diga API client", map[string]any{"base_url": baseURL})
+
+	data := &providerData{client: c}
+	resp.DataSourceData = data
+	resp.ResourceData = data
+}
+
+func (p *digaProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		newFlowResource,
+	}
+}
+
+func (p *digaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+// checkBaseURL enforces an absolute URL and https, except for loopback hosts
+// where plaintext is the local emulator case and never leaves the machine.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("base_url %q is not an absolute http(s) URL such as %s", raw, client.DefaultBaseURL)
+	}
+	if u.Scheme == "http" && !client.IsLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("base_url %q uses plaintext http: https is required so that the API key is never "+
+			"sent unencrypted (http is only accepted for a loopback host such as 127.0.0.1 or localhost)", raw)
+	}
+	return nil
+}
+
+func userAgent(providerVersion, terraformVersion string) string {
+	ua := "terraform-provider-diga/" + providerVersion
+	if terraformVersion != "" {
+		ua += " Terraform/" + terraformVersion
+	}
+	return ua
+}
+
+// configureClient extracts the client from ProviderData for resources and
+// data sources. It returns nil without error while the provider is not
+// configured (ProviderData is nil during validation).
+func configureClient(providerDataAny any, diags *diag.Diagnostics) (*providerData, bool) {
+	if providerDataAny == nil {
+		return nil, false
+	}
+	pd, ok := providerDataAny.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", providerDataAny))
+		return nil, false
+	}
+	return pd, true
+}
