@@ -12,13 +12,20 @@ import (
 	"github.com/Diga-io/terraform-provider-diga/internal/provider"
 )
 
-// version is set by goreleaser through -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set by goreleaser through -ldflags
+// "-X main.version=... -X main.commit=...".
+var (
+	version = "dev"
+	commit  = ""
+)
 
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	if commit != "" {
+		log.Printf("terraform-provider-diga %s (%s)", version, commit)
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: provider.Address,
