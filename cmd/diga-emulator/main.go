@@ -138,7 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("invalid -listen address %q: %v", addr, err)
+		return fmt.Errorf("invalid -listen address %q: %w", addr, err)
 	}
 	if strings.EqualFold(host, "localhost") {
 		return nil

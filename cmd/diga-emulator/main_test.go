@@ -50,7 +50,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if !ok || !strings.HasPrefix(base, "http://127.0.0.1:") || strings.HasSuffix(base, ":0") {
 		t.Fatalf("banner %q", line)
 	}
-	go io.Copy(io.Discard, outR)
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
 
 	client := &http.Client{Timeout: 5 * time.Second}
 	for _, key := range []string{"k1", "k2", "secret-key-3"} {

@@ -4,8 +4,9 @@
 // the provider and its acceptance tests can be checked against.
 //
 // Server is an http.Handler. Besides the API it offers out-of-band helpers
-// for tests (Flows, Flow, DeleteFlow, RenameFlow, SeedFlows, Requests,
-// WriteCount, ResetRequests); those never count as API requests.
+// for tests (Flows, Flow, DeleteFlow, RenameFlow, EditFlow, SetStatus,
+// SeedFlows, Requests, WriteCount, ResetRequests); those never count as API
+// requests.
 //
 // # Implemented operations
 //
@@ -19,9 +20,17 @@
 //	POST   /v1/workflow/{flow_id}/draft   use published version as draft (200)
 //	POST   /v1/workflow/{flow_id}/import  replace the draft definition (200)
 //	PATCH  /v1/workflow/{flow_id}/trigger replace the draft trigger (200)
+//	POST   /v1/workflow/{flow_id}/action  add a step (200)
+//	PATCH  /v1/workflow/{flow_id}/action  update a step (200)
+//	DELETE /v1/workflow/{flow_id}/action/{action_name}  delete a step (200)
+//	POST   /v1/workflow/{flow_id}/action/move  move a step (200)
+//	POST   /v1/workflow/{flow_id}/branch  add a router branch (200)
+//	DELETE /v1/workflow/{flow_id}/branch  delete a router branch; JSON body (200)
+//	POST   /v1/workflow/{flow_id}/branch/duplicate  duplicate a branch (200)
+//	POST   /v1/workflow/{flow_id}/branch/move  move a branch (200)
 //
-// Every other operation in openapi.json (actions, branches, testing, sample
-// data, executions, templates, connections, pieces) is routed, authenticated
+// Every other operation in openapi.json (testing, sample data, executions,
+// templates, connections, pieces) is routed, authenticated
 // like the spec says (the two piece routes are public) and then answered with
 // 501 and Diga's envelope
 // {"status":"error","error_code":"NOT_IMPLEMENTED","message":"..."}. These
@@ -66,11 +75,23 @@
 //   - 422 bodies use pydantic v2 items {type, loc, msg, input[, ctx]}
 //     ("url" omitted, as FastAPI does): missing, string_type,
 //     string_too_short (ctx min_length), enum (ctx expected, e.g.
-//     "'ENABLED' or 'DISABLED'"), dict_type, model_attributes_type (body is
-//     JSON but not an object), int_parsing, greater_than_equal,
-//     less_than_equal, literal_error, bool_parsing. "input" echoes the value
-//     (for a missing field: the whole enclosing object), re-serialised, so
-//     its key order may differ from the request.
+//     "'ENABLED' or 'DISABLED'"), dict_type, list_type,
+//     model_attributes_type (body, or a nested model such as
+//     AddActionRequest.action, is not an object: FastAPI validates with
+//     from_attributes=True, so even null gives this rather than dict_type),
+//     int_parsing, greater_than_equal, less_than_equal, literal_error,
+//     bool_parsing, bool_type. "input" echoes the value (for a missing
+//     field: the whole enclosing object), re-serialized, so its key order
+//     may differ from the request.
+//   - int body fields (branchIndex, newIndex) follow pydantic v2's lax mode
+//     on the value json.loads produced: any JSON integer (arbitrary size);
+//     true/false as 1/0; whole floats of magnitude below 2**63 (larger:
+//     int_parsing_size; fractional: int_from_float); strings as for query
+//     integers (int_parsing otherwise); anything else, null for a required
+//     field included, int_type. A literal overflowing a double (1e400) is
+//     finite_number (real FastAPI would then fail to render the 422 and
+//     answer 500; the emulator keeps the 422). Optional[...] fields accept
+//     absent and null.
 //   - Empty body or JSON null → [{"type":"missing","loc":["body"],"msg":"Field required","input":null}].
 //   - Malformed JSON → [{"type":"json_invalid","loc":["body",pos],"msg":"JSON decode error","input":{},"ctx":{"error":msg}}]
 //     where pos and msg are what CPython 3.13's json module reports (pos is a
@@ -100,9 +121,11 @@
 //     2026-11-28T21:11:37.123456Z, or 2026-11-28T21:11:37Z when the
 //     microseconds are zero. Times are kept at microsecond precision.
 //   - updated is set on every successful write (create, rename, status on a
-//     published flow, publish, draft, import, trigger; also RenameFlow),
-//     even when the new value equals the old one, like an ORM update. The
-//     silent status no-op leaves it alone.
+//     published flow, publish, draft, import, trigger, every step and branch
+//     operation; also RenameFlow, EditFlow and SetStatus), even when the new
+//     value equals the old one (e.g. a branch moved to its own position),
+//     like an ORM update. The silent status no-op and failed requests leave
+//     it alone.
 //   - A new flow is DISABLED, category empty, with the trigger
 //     {"name":"trigger","type":"EMPTY","valid":false,"displayName":"Select Trigger","settings":{},"nextAction":null}.
 //   - produced_variables and consumed_variables are always [] (no documented
@@ -111,7 +134,7 @@
 //     The published version is only visible through Flow().
 //   - Trigger trees are returned as stored: object keys come back sorted
 //     (Go's map encoding), which is deliberately not the order the client
-//     sent. With WithStrictResponseModel the tree is instead serialised
+//     sent. With WithStrictResponseModel the tree is instead serialized
 //     through TriggerResponse/StepResponse and their settings models as
 //     pydantic would with extra="ignore" (no additionalProperties in the
 //     spec): model keys in model order, absent declared keys as null,
@@ -136,7 +159,7 @@
 //   - Rename changes the draft name only; publish copies it to the published
 //     version.
 //   - Status: on a never-published flow, PATCH …/status is a silent no-op:
-//     200 with the unchanged flow (documented Diga behaviour). Once
+//     200 with the unchanged flow (documented Diga behavior). Once
 //     published, it sets ENABLED/DISABLED. Publishing does not change the
 //     status, and editing the draft of an enabled flow does not disable it.
 //   - Publish (no body; any body is ignored) copies the draft trigger tree
@@ -187,6 +210,143 @@
 // settings (+ the defaults above for PIECE_TRIGGER), valid, nextAction (the
 // existing chain, unchanged)}; the settings keys are type-checked like in an
 // import, located under ["body","settings",...].
+//
+// # Step and branch editing
+//
+// The eight step/branch operations edit the draft only and answer 200 with
+// the flow (FlowAllResponse of the draft, tree keys sorted as always). They
+// borrow Activepieces' flow-operation semantics (ADD_ACTION, UPDATE_ACTION,
+// DELETE_ACTION, MOVE_ACTION, ADD/DELETE/DUPLICATE/MOVE_BRANCH), mapped onto
+// Diga's tree: a step's nextAction is the step after it; a LOOP_ON_ITEMS
+// step's body is the chain starting at children[0] (further children, if an
+// import put any there, are left alone); a ROUTER keeps settings.branches[i]
+// and children[i] aligned, children[i] being the head of branch i's chain or
+// null for an empty branch. Every operation works on a copy of the draft
+// tree, stored only if the whole operation succeeds, and the stored result
+// goes through the same normalization as an import (valid recomputed
+// everywhere, skip/nextAction/settings defaults), so flow_category follows.
+// Steps are addressed by name, the trigger by its name (normally
+// "trigger"); names are searched depth first (a node, its children in
+// order, then its nextAction chain).
+//
+// Order of checks: authentication (401), body model validation (422, shapes
+// below), flow lookup (404 FLOW_NOT_FOUND), then, like an import's tree
+// checks, the submitted settings (422 located in the body), then the tree
+// operation itself. The engine's refusals are undocumented by Diga; they are
+// answered 400 with Diga's envelope {"status":"error","error_code":...,
+// "message":...} (NOTES: engine errors are passed through as 4xx; 400
+// rather than 404 so that a 404 keeps meaning "no such flow"). Codes:
+//   - STEP_NOT_FOUND: parentStep, name, newParentStep, stepName or the path's
+//     action_name names no step; also when a step-only field (the step to
+//     update, delete or move, the router of a branch operation) names the
+//     trigger ("Step trigger is the flow's trigger, not an action"), as
+//     Activepieces' getActionOrThrow does.
+//   - DUPLICATE_STEP_NAME: an added step's name is already used by a step or
+//     by the trigger.
+//   - INVALID_STEP_LOCATION: INSIDE_LOOP relative to anything but a
+//     LOOP_ON_ITEMS step, INSIDE_BRANCH relative to anything but a ROUTER
+//     (the trigger included); moving a step relative to itself or to a step
+//     inside its own children.
+//   - INVALID_BRANCH_INDEX: INSIDE_BRANCH without branchIndex; a branch
+//     index outside 0…len(branches)-1 (for add branch, outside the insert
+//     positions 0…len(branches)); negative and huge values included. The
+//     message names the field (branchIndex or newIndex).
+//   - INVALID_STEP_TYPE: a branch operation on a step that is not a ROUTER
+//     (Activepieces silently ignores it; an error is more useful).
+//
+// When several apply, the first in this order wins: a named step not found
+// (for a move, name before newParentStep), then the duplicate name (add) or
+// the step not being a ROUTER (branch operations), then the location
+// (moving into itself, then INSIDE_* on the wrong parent), then the branch
+// index (branchIndex before newIndex).
+//
+// POST …/action (AddActionRequest: parentStep str, action ActionDefinition
+// {name str, type ActionType, displayName str, settings dict} all required,
+// stepLocationRelativeToParent Optional[enum] defaulting to AFTER,
+// branchIndex Optional[int]). Keys of action other than those four (skip,
+// children, nextAction, …) are ignored, as pydantic would. After the
+// lookup, the name must be non-empty (string_too_short at
+// ["body","action","name"], as an import requires) and the settings keys are
+// type-checked like an import's, under ["body","action","settings",...].
+// The new step is {name, type, displayName, settings (+ propertySettings and
+// sampleData defaults), skip false, valid}; a ROUTER gets one null child per
+// settings.branches entry (Activepieces), other types no children key.
+//   - AFTER (any parent, trigger included, also a loop or router): inserted
+//     between the parent and its nextAction. branchIndex is ignored.
+//   - INSIDE_LOOP: the new first step of the loop body (children[0], created
+//     if absent), the old body following it.
+//   - INSIDE_BRANCH: the new head of children[branchIndex], the old head
+//     following it.
+//
+// PATCH …/action (UpdateActionRequest: name, type, displayName, settings,
+// all required) replaces type, displayName and settings of the step called
+// name; every other key of the step (name, nextAction, children, skip,
+// custom keys such as errorHandlingOptions) is kept. Changing the type is
+// allowed (Diga's request carries it); a step that is a ROUTER afterwards
+// has its children padded with nulls to one per branch (never truncated:
+// change branch counts with the branch operations). settings are
+// type-checked like an import's under ["body","settings",...].
+//
+// DELETE …/action/{action_name} (no body) removes the step: its nextAction
+// takes its place (in its parent's nextAction, a loop body or a router
+// branch, which becomes null when it was the branch's only step); a loop's
+// or router's children are removed with it, so their names become free.
+// DELETE …/action/move deletes a step named "move" (route order, as in
+// FastAPI).
+//
+// POST …/action/move (MoveActionRequest: name, newParentStep required;
+// stepLocationRelativeToParent, branchIndex optional) takes the step out
+// (its nextAction chain closes the gap, as for a delete), keeping its own
+// children, then inserts it exactly like an add, relative to newParentStep.
+// Moving a step after the step preceding it is accepted and changes nothing.
+//
+// Branch requests (stepName is the ROUTER; indices are zero-based):
+//   - POST …/branch (AddBranchRequest: stepName, branchName, branchIndex
+//     required; conditions optional) inserts at branchIndex (0…len, len
+//     appends) the branch {branchName, branchType "CONDITION", conditions},
+//     and a null child. conditions are stored as sent (an explicit [] is
+//     kept); absent or null gives Activepieces' default [[{firstValue "",
+//     secondValue "", operator "TEXT_CONTAINS", caseSensitive false}]]. A
+//     FALLBACK ("Otherwise") branch gets no special treatment anywhere.
+//     Conditions are validated as a pydantic smart-mode union of
+//     BranchTextCondition, BranchNumberCondition, BranchDateCondition and
+//     BranchSingleValueCondition (the spec's oneOf has no discriminator): an
+//     item passes when any member accepts it (unknown keys ignored);
+//     otherwise the errors of all four are reported, located under each
+//     member's class name, e.g.
+//     ["body","conditions",0,0,"BranchTextCondition","secondValue"]. operator
+//     values are literals (literal_error); caseSensitive is Optional[bool]
+//     (pydantic lax: true/false, 0/1, 0.0/1.0, "yes"/"no"/…).
+//   - DELETE …/branch (DeleteBranchRequest: stepName, branchIndex, in the
+//     JSON body of the DELETE; no body → the usual missing-body 422) removes
+//     branch and child, the child's steps included. Deleting the last branch
+//     is allowed and leaves an invalid router.
+//   - POST …/branch/duplicate (DuplicateBranchRequest: stepName, branchIndex)
+//     inserts at branchIndex+1 a copy of the branch named "<branchName> Copy"
+//     (a FALLBACK branch's copy becomes a CONDITION branch with the default
+//     condition) and a copy of its steps: in depth-first order each copied
+//     step is named with the first free step_N (Activepieces'
+//     findUnusedName), gets " Copy" appended to its displayName, and
+//     whole-word references to the renamed steps inside {{ }} expressions in
+//     its settings.input strings are rewritten (in one pass), so a copied
+//     step that read "{{a_1.body}}" reads the copy of a_1.
+//   - POST …/branch/move (MoveBranchRequest: stepName, branchIndex, newIndex
+//     all required) moves branch and child from branchIndex to newIndex
+//     (both 0…len-1; remove then insert). Equal indices are accepted as a
+//     no-op write.
+//
+// Out-of-band edits (not API requests, never counted by WriteCount):
+//   - EditFlow(apiKey, id, edit) simulates a UI edit of the draft tree: edit
+//     gets a deep copy (numbers as json.Number) to change in place and runs
+//     without the server's lock; the result is JSON round-tripped (any
+//     encodable Go values may be used; an unencodable tree panics), stored
+//     without validation, normalized like an import (server-owned keys
+//     re-added, valid recomputed), and updated is bumped. false (nothing
+//     changed) for an unknown flow or one deleted while edit ran.
+//   - SetStatus(apiKey, id, status) simulates the UI's enable/disable: the
+//     status is stored verbatim whether or not the flow was ever published
+//     (no silent no-op, no value check), and updated is bumped. false for
+//     an unknown flow.
 //
 // List (GET /v1/workflow/):
 //   - Flows are ordered newest first (creation order, ties impossible). The

@@ -25,6 +25,10 @@ func (s *Server) withFlow(c *call, status int, sparse bool, op func(*flow) *apiF
 	if op != nil {
 		if fail := op(f); fail != nil {
 			s.mu.Unlock()
+			if fail.detail != nil {
+				write422(c.w, fail.detail)
+				return
+			}
 			writeError(c.w, fail.status, fail.code, fail.message)
 			return
 		}
@@ -38,10 +42,22 @@ func (s *Server) withFlow(c *call, status int, sparse bool, op func(*flow) *apiF
 	writeRaw(c.w, status, "application/json", body)
 }
 
+// apiFailure is an error answer decided inside an operation: Diga's error
+// envelope, or (detail non-nil) a 422 HTTPValidationError found after the
+// flow lookup, like the tree checks of an import.
 type apiFailure struct {
 	status  int
 	code    string
 	message string
+	detail  []validationError
+}
+
+func badRequest(code, message string) *apiFailure {
+	return &apiFailure{status: http.StatusBadRequest, code: code, message: message}
+}
+
+func unprocessable(errs []validationError) *apiFailure {
+	return &apiFailure{status: http.StatusUnprocessableEntity, detail: errs}
 }
 
 // POST /v1/workflow/ — CreateFlowRequest{name: str, min_length=1} → 201.
@@ -134,8 +150,8 @@ func (s *Server) handleStatus(c *call) {
 func (s *Server) handlePublish(c *call) {
 	s.withFlow(c, http.StatusOK, false, func(f *flow) *apiFailure {
 		if triggerType(f.trigger) != triggerPiece {
-			return &apiFailure{http.StatusBadRequest, "FLOW_NOT_PUBLISHABLE",
-				"Flow " + f.id + " cannot be published: its trigger is not configured (type EMPTY)"}
+			return badRequest("FLOW_NOT_PUBLISHABLE",
+				"Flow "+f.id+" cannot be published: its trigger is not configured (type EMPTY)")
 		}
 		f.published = &flowVersion{name: f.name, trigger: copyTree(f.trigger)}
 		s.touchLocked(f)
@@ -148,8 +164,8 @@ func (s *Server) handlePublish(c *call) {
 func (s *Server) handleDraft(c *call) {
 	s.withFlow(c, http.StatusOK, false, func(f *flow) *apiFailure {
 		if f.published == nil {
-			return &apiFailure{http.StatusBadRequest, "FLOW_NOT_PUBLISHED",
-				"Flow " + f.id + " has no published version to use as draft"}
+			return badRequest("FLOW_NOT_PUBLISHED",
+				"Flow "+f.id+" has no published version to use as draft")
 		}
 		f.trigger = copyTree(f.published.trigger)
 		f.name = f.published.name

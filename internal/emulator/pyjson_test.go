@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -59,13 +60,13 @@ func TestPyCheckJSONMatchesCPython(t *testing.T) {
 			}
 			continue
 		}
-		perr, ok := err.(*pyJSONError)
-		if !ok || perr.Msg != tc.msg || perr.Pos != tc.pos {
+		var perr *pyJSONError
+		if !errors.As(err, &perr) || perr.Msg != tc.msg || perr.Pos != tc.pos {
 			t.Errorf("%q: got %#v, want %q at %d", tc.in, err, tc.msg, tc.pos)
 		}
 	}
 	deep := strings.Repeat("[", 2000) + strings.Repeat("]", 2000)
-	if err := pyCheckJSON([]rune(deep)); err != errJSONTooDeep {
+	if err := pyCheckJSON([]rune(deep)); !errors.Is(err, errJSONTooDeep) {
 		t.Errorf("deep nesting: %v", err)
 	}
 }

@@ -70,7 +70,7 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithStrictResponseModel serialises every trigger tree through the documented
+// WithStrictResponseModel serializes every trigger tree through the documented
 // response models (TriggerResponse, StepResponse and their settings), as a
 // FastAPI response_model with pydantic's default extra="ignore" would: keys the
 // models do not declare are dropped (e.g. a CODE step's settings.sourceCode),
@@ -339,14 +339,14 @@ func buildRoutes() []*route {
 		{"POST", b + "/{flow_id}/draft", false, (*Server).handleDraft},
 		{"PATCH", b + "/{flow_id}/trigger", false, (*Server).handleTrigger},
 		{"POST", b + "/{flow_id}/import", false, (*Server).handleImport},
-		{"POST", b + "/{flow_id}/action", false, nil},
-		{"PATCH", b + "/{flow_id}/action", false, nil},
-		{"DELETE", b + "/{flow_id}/action/{action_name}", false, nil},
-		{"POST", b + "/{flow_id}/action/move", false, nil},
-		{"POST", b + "/{flow_id}/branch", false, nil},
-		{"DELETE", b + "/{flow_id}/branch", false, nil},
-		{"POST", b + "/{flow_id}/branch/duplicate", false, nil},
-		{"POST", b + "/{flow_id}/branch/move", false, nil},
+		{"POST", b + "/{flow_id}/action", false, (*Server).handleAddAction},
+		{"PATCH", b + "/{flow_id}/action", false, (*Server).handleUpdateAction},
+		{"DELETE", b + "/{flow_id}/action/{action_name}", false, (*Server).handleDeleteAction},
+		{"POST", b + "/{flow_id}/action/move", false, (*Server).handleMoveAction},
+		{"POST", b + "/{flow_id}/branch", false, (*Server).handleAddBranch},
+		{"DELETE", b + "/{flow_id}/branch", false, (*Server).handleDeleteBranch},
+		{"POST", b + "/{flow_id}/branch/duplicate", false, (*Server).handleDuplicateBranch},
+		{"POST", b + "/{flow_id}/branch/move", false, (*Server).handleMoveBranch},
 		{"POST", b + "/{flow_id}/steps/{step_name}/test", false, nil},
 		{"POST", b + "/{flow_id}/trigger/test", false, nil},
 		{"GET", b + "/{flow_id}/steps/{step_name}/sample-data", false, nil},

@@ -105,7 +105,7 @@ func TestRoutingErrors(t *testing.T) {
 		expectEnvelope(t, c.do("DELETE", "/v1/workflow/piece", nil), 404, "FLOW_NOT_FOUND", "Flow piece not found")
 	})
 	t.Run("not implemented", func(t *testing.T) {
-		expectEnvelope(t, c.do("POST", "/v1/workflow/abc/action", map[string]any{}), 501, "NOT_IMPLEMENTED", "")
+		expectEnvelope(t, c.do("POST", "/v1/workflow/abc/trigger/test", map[string]any{}), 501, "NOT_IMPLEMENTED", "")
 		expectEnvelope(t, c.do("GET", "/v1/workflow/executions/run1", nil), 501, "NOT_IMPLEMENTED", "")
 		expectEnvelope(t, c.as("").do("GET", "/v1/workflow/piece", nil), 501, "NOT_IMPLEMENTED", "")
 		expectEnvelope(t, c.as("").do("GET", "/v1/workflow/template", nil), 401, "INVALID_API_KEY", "")
@@ -492,7 +492,7 @@ func TestRequestsAndWriteCount(t *testing.T) {
 	c.do("PATCH", "/v1/workflow/"+id+"/rename", map[string]any{})       // write, 422
 	c.do("POST", "/v1/workflow/"+id+"/publish", nil)                    // write, 400
 	c.do("DELETE", "/v1/workflow/nope", nil)                            // write, 404
-	c.do("POST", "/v1/workflow/"+id+"/branch", map[string]any{})        // write, 501
+	c.do("POST", "/v1/workflow/"+id+"/test", map[string]any{})          // write, 501
 	c.do("POST", "/v1/workflow", map[string]any{"name": "x"})           // redirect: no route reached
 	c.do("PUT", "/v1/workflow/"+id, nil)                                // 405: no route reached
 	c.as(keyB).do("POST", "/v1/workflow/", map[string]any{"name": "b"}) // other key

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/rand/v2"
 	"sort"
@@ -270,6 +271,72 @@ func (s *Server) RenameFlow(apiKey, id, name string) bool {
 		return false
 	}
 	f.name = name
+	s.touchLocked(f)
+	return true
+}
+
+// EditFlow changes a flow's draft trigger tree as if a user edited it in
+// Diga's UI. edit receives a deep copy of the stored tree (numbers are
+// json.Number, so they survive exactly) and may change it in place; it runs
+// without the server's lock held, so it may call other methods of s. The
+// result goes through a JSON round trip (edit may use any encodable Go
+// values; an unencodable tree panics), is stored as the draft without
+// validation, gains the server-owned keys an import adds (valid recomputed,
+// skip, nextAction, settings defaults, trigger name), and updated is bumped;
+// flow_category follows from the new tree. A nil edit only re-normalizes and
+// bumps updated. EditFlow reports false, changing nothing, when apiKey's
+// project has no flow id (also when the flow was deleted while edit ran).
+func (s *Server) EditFlow(apiKey, id string, edit func(trigger map[string]any)) bool {
+	s.mu.Lock()
+	f := s.lookupLocked(apiKey, id)
+	if f == nil {
+		s.mu.Unlock()
+		return false
+	}
+	tree := copyTree(f.trigger)
+	s.mu.Unlock()
+	if edit != nil {
+		edit(tree)
+	}
+	tree = mustJSONTree(tree)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f = s.lookupLocked(apiKey, id)
+	if f == nil {
+		return false
+	}
+	s.storeTreeLocked(f, tree)
+	return true
+}
+
+// mustJSONTree re-decodes an edited tree as JSON (objects map[string]any,
+// arrays []any, numbers json.Number), the shape every stored tree has.
+func mustJSONTree(tree map[string]any) map[string]any {
+	b, err := json.Marshal(tree)
+	if err != nil {
+		panic("emulator: EditFlow: the edited trigger tree is not JSON-encodable: " + err.Error())
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out map[string]any
+	if err := dec.Decode(&out); err != nil || out == nil {
+		panic("emulator: EditFlow: the edited trigger tree does not decode as a JSON object")
+	}
+	return out
+}
+
+// SetStatus sets a flow's status as if a user toggled it in Diga's UI: the
+// value is stored verbatim (normally ENABLED or DISABLED, but nothing is
+// checked), whether or not the flow was ever published, and updated is
+// bumped. It reports false when apiKey's project has no flow id.
+func (s *Server) SetStatus(apiKey, id, status string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.lookupLocked(apiKey, id)
+	if f == nil {
+		return false
+	}
+	f.status = status
 	s.touchLocked(f)
 	return true
 }

@@ -3,7 +3,9 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
+	"math"
 	"math/big"
 	"mime"
 	"net/http"
@@ -84,7 +86,7 @@ func readBody(r *http.Request) (value any, present bool, fail *bodyFailure, errs
 	}
 	if err := pyCheckJSON([]rune(string(raw))); err != nil {
 		var jerr *pyJSONError
-		if !asPyJSONError(err, &jerr) {
+		if !errors.As(err, &jerr) {
 			return nil, false, errParsingBody, nil
 		}
 		return nil, false, nil, []validationError{{
@@ -101,14 +103,6 @@ func readBody(r *http.Request) (value any, present bool, fail *bodyFailure, errs
 		return nil, false, errParsingBody, nil
 	}
 	return value, true, nil, nil
-}
-
-func asPyJSONError(err error, target **pyJSONError) bool {
-	e, ok := err.(*pyJSONError)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 // isJSONContentType follows email.message.Message.get_content_type, which
@@ -347,3 +341,241 @@ func queryLiteral(loc []any, raw string, values []string, errs *[]validationErro
 func itoa(n int) string { return itoa64(int64(n)) }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// ---- nested models, optional fields and integers ---------------------------
+
+// model validates a required nested pydantic model. FastAPI validates bodies
+// with from_attributes=True, so a non-object (null included) is
+// model_attributes_type rather than dict_type.
+func (f fields) model(name string) (map[string]any, bool) {
+	v, ok := f.get(name)
+	if !ok {
+		return nil, false
+	}
+	m, isMap := v.(map[string]any)
+	if !isMap {
+		f.add(modelAttributesTypeError(appendLoc(f.loc, name), v))
+		return nil, false
+	}
+	return m, true
+}
+
+func modelAttributesTypeError(loc []any, v any) validationError {
+	return validationError{
+		Type:  "model_attributes_type",
+		Loc:   loc,
+		Msg:   "Input should be a valid dictionary or object to extract fields from",
+		Input: v,
+	}
+}
+
+// optEnum validates an Optional[Enum] field: absent or null gives "", true.
+func (f fields) optEnum(name string, values []string) (string, bool) {
+	if v, ok := f.obj[name]; !ok || v == nil {
+		return "", true
+	}
+	return f.enum(name, values)
+}
+
+// optLiteral validates an Optional[Literal[...]] field.
+func (f fields) optLiteral(name string, values []string) bool {
+	v, ok := f.obj[name]
+	if !ok || v == nil {
+		return true
+	}
+	if s, isStr := v.(string); isStr {
+		for _, allowed := range values {
+			if s == allowed {
+				return true
+			}
+		}
+	}
+	exp := expected(values)
+	f.add(validationError{
+		Type: "literal_error", Loc: appendLoc(f.loc, name), Msg: "Input should be " + exp,
+		Input: v, Ctx: map[string]any{"expected": exp},
+	})
+	return false
+}
+
+// optBool validates an Optional[bool] field the way pydantic v2's lax mode
+// treats Python input: bools; the ints 0 and 1 (other ints: bool_parsing);
+// whole floats 0.0 and 1.0 (other whole floats: bool_parsing, fractional
+// ones: bool_type); the strings queryBool accepts; anything else bool_type.
+func (f fields) optBool(name string) {
+	v, ok := f.obj[name]
+	if !ok || v == nil {
+		return
+	}
+	loc := appendLoc(f.loc, name)
+	parsing := validationError{Type: "bool_parsing", Loc: loc, Msg: "Input should be a valid boolean, unable to interpret input", Input: v}
+	switch t := v.(type) {
+	case bool:
+	case string:
+		queryBool(loc, t, f.errs)
+	case json.Number:
+		s := string(t)
+		if !strings.ContainsAny(s, ".eE") {
+			if n, ok := new(big.Int).SetString(s, 10); !ok || (n.Sign() != 0 && n.Cmp(big.NewInt(1)) != 0) {
+				f.add(parsing)
+			}
+			return
+		}
+		x, err := strconv.ParseFloat(s, 64)
+		switch {
+		case err != nil && (math.IsInf(x, 0) || math.IsNaN(x)), x != math.Trunc(x):
+			f.add(boolTypeError(loc, v))
+		case x != 0 && x != 1:
+			f.add(parsing)
+		}
+	default:
+		f.add(boolTypeError(loc, v))
+	}
+}
+
+// integer validates a required int field.
+func (f fields) integer(name string) (*big.Int, bool) {
+	v, ok := f.get(name)
+	if !ok {
+		return nil, false
+	}
+	return f.checkInt(name, v)
+}
+
+// optInt validates an Optional[int] field: absent or null gives nil, true.
+func (f fields) optInt(name string) (*big.Int, bool) {
+	v, ok := f.obj[name]
+	if !ok || v == nil {
+		return nil, true
+	}
+	return f.checkInt(name, v)
+}
+
+// twoTo63 is 2**63 as a float: pydantic refuses whole floats whose magnitude
+// reaches it (int_parsing_size), -2**63 included.
+const twoTo63 = 9223372036854775808.0
+
+// checkInt converts a JSON value to an int the way pydantic v2's lax mode
+// treats the Python value json.loads produced: ints of any size; bools (True
+// is 1); whole floats below 2**63 in magnitude; strings as queryInt parses
+// them. Errors: int_from_float (fractional), int_parsing_size (too big a
+// float), finite_number (a literal overflowing a double, e.g. 1e400),
+// int_parsing (bad string), int_type (anything else, null included).
+func (f fields) checkInt(name string, v any) (*big.Int, bool) {
+	loc := appendLoc(f.loc, name)
+	switch t := v.(type) {
+	case bool:
+		if t {
+			return big.NewInt(1), true
+		}
+		return big.NewInt(0), true
+	case string:
+		return queryInt(loc, t, nil, nil, f.errs)
+	case json.Number:
+		s := string(t)
+		if !strings.ContainsAny(s, ".eE") {
+			if n, ok := new(big.Int).SetString(s, 10); ok {
+				return n, true
+			}
+		}
+		x, err := strconv.ParseFloat(s, 64)
+		switch {
+		case err != nil && math.IsInf(x, 0):
+			f.add(validationError{Type: "finite_number", Loc: loc, Msg: "Input should be a finite number", Input: v})
+		case err != nil:
+			// Underflow: Python reads it as 0.0.
+			return big.NewInt(0), true
+		case x != math.Trunc(x):
+			f.add(validationError{Type: "int_from_float", Loc: loc, Msg: "Input should be a valid integer, got a number with a fractional part", Input: v})
+		case x >= twoTo63 || x <= -twoTo63:
+			f.add(validationError{Type: "int_parsing_size", Loc: loc, Msg: "Unable to parse input string as an integer, exceeded maximum size", Input: v})
+		default:
+			return big.NewInt(int64(x)), true
+		}
+		return nil, false
+	}
+	f.add(validationError{Type: "int_type", Loc: loc, Msg: "Input should be a valid integer", Input: v})
+	return nil, false
+}
+
+// ---- router branch conditions ----------------------------------------------
+
+// conditionModel is one member of AddBranchRequest.conditions' item union.
+type conditionModel struct {
+	name          string
+	secondValue   bool
+	caseSensitive bool
+	operators     []string
+}
+
+var conditionModels = []conditionModel{
+	{"BranchTextCondition", true, true, []string{
+		"TEXT_CONTAINS", "TEXT_DOES_NOT_CONTAIN", "TEXT_EXACTLY_MATCHES", "TEXT_DOES_NOT_EXACTLY_MATCH",
+		"TEXT_START_WITH", "TEXT_DOES_NOT_START_WITH", "TEXT_ENDS_WITH", "TEXT_DOES_NOT_END_WITH",
+		"LIST_CONTAINS", "LIST_DOES_NOT_CONTAIN",
+	}},
+	{"BranchNumberCondition", true, false, []string{"NUMBER_IS_GREATER_THAN", "NUMBER_IS_LESS_THAN", "NUMBER_IS_EQUAL_TO"}},
+	{"BranchDateCondition", true, false, []string{"DATE_IS_BEFORE", "DATE_IS_EQUAL", "DATE_IS_AFTER"}},
+	{"BranchSingleValueCondition", false, false, []string{
+		"EXISTS", "DOES_NOT_EXIST", "BOOLEAN_IS_TRUE", "BOOLEAN_IS_FALSE", "LIST_IS_EMPTY", "LIST_IS_NOT_EMPTY",
+	}},
+}
+
+// validate checks one condition against this member, returning its errors.
+func (m conditionModel) validate(v any, loc []any) []validationError {
+	loc = appendLoc(loc, m.name)
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return []validationError{modelAttributesTypeError(loc, v)}
+	}
+	var errs []validationError
+	f := fields{obj: obj, loc: loc, errs: &errs}
+	f.str("firstValue", 0)
+	if m.secondValue {
+		f.str("secondValue", 0)
+	}
+	f.optLiteral("operator", m.operators)
+	if m.caseSensitive {
+		f.optBool("caseSensitive")
+	}
+	return errs
+}
+
+// optConditions validates Optional[List[List[Union[...four models...]]]] as
+// a pydantic smart-mode union: an item is accepted when any member accepts
+// it; otherwise every member's errors are reported, each located under the
+// member's class name.
+func (f fields) optConditions(name string) {
+	v, ok := f.obj[name]
+	if !ok || v == nil {
+		return
+	}
+	loc := appendLoc(f.loc, name)
+	outer, ok := v.([]any)
+	if !ok {
+		f.add(listTypeError(loc, v))
+		return
+	}
+	for i, group := range outer {
+		inner, ok := group.([]any)
+		if !ok {
+			f.add(listTypeError(appendLoc(loc, i), group))
+			continue
+		}
+		for j, cond := range inner {
+			var all []validationError
+			accepted := false
+			for _, m := range conditionModels {
+				errs := m.validate(cond, appendLoc(loc, i, j))
+				if len(errs) == 0 {
+					accepted = true
+					break
+				}
+				all = append(all, errs...)
+			}
+			if !accepted {
+				*f.errs = append(*f.errs, all...)
+			}
+		}
+	}
+}
