@@ -105,11 +105,11 @@ func Equivalent(user, server any) bool {
 	return len(Differences(user, server, 1)) == 0
 }
 
-// Differences lists up to max places where server's definition does not
+// Differences lists up to limit places where server's definition does not
 // mean what user's does, as readable paths such as
 // `trigger > step_1 > settings.input.text: "Hi" ≠ "Hello"`.
-func Differences(user, server any, max int) []string {
-	d := &differ{max: max}
+func Differences(user, server any, limit int) []string {
+	d := &differ{max: limit}
 	d.step(clean(user), clean(server), "")
 	return d.out
 }
@@ -169,6 +169,9 @@ func (d *differ) step(u, s any, parent string) {
 	for _, k := range sortedKeys(sm) {
 		if _, present := um[k]; present || !stepStructuralKeys[k] {
 			continue
+		}
+		if k == "name" && parent == "" {
+			continue // Diga names the trigger "trigger" when the user does not
 		}
 		switch k {
 		case "nextAction":

@@ -187,3 +187,16 @@ func TestWriteOnlyKeysDroppedByServer(t *testing.T) {
 		t.Fatal("a returned write-only key with another value must differ")
 	}
 }
+
+func TestTriggerNameFilledByServer(t *testing.T) {
+	t.Parallel()
+	user := mustParse(t, `{"type":"EMPTY","nextAction":{"name":"s","type":"CODE"}}`)
+	server := mustParse(t, `{"name":"trigger","type":"EMPTY","nextAction":{"name":"s","type":"CODE"}}`)
+	if !Equivalent(user, server) {
+		t.Fatal("a trigger name filled in by the server is not a difference")
+	}
+	renamed := mustParse(t, `{"type":"EMPTY","nextAction":{"name":"t","type":"CODE"}}`)
+	if Equivalent(user, renamed) {
+		t.Fatal("a step name changed by the server is a difference")
+	}
+}

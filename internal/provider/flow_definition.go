@@ -20,7 +20,9 @@ func (definitionValidator) Description(context.Context) string {
 	return "must be a JSON object describing a valid Diga flow trigger and steps"
 }
 
-func (v definitionValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v definitionValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (definitionValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
@@ -54,7 +56,9 @@ func (definitionPlanModifier) Description(context.Context) string {
 	return "plans no change when the configured definition means the same flow as the current one"
 }
 
-func (m definitionPlanModifier) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+func (m definitionPlanModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
 
 func (definitionPlanModifier) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if req.StateValue.IsNull() || req.StateValue.IsUnknown() {

@@ -1,0 +1,43 @@
+# A router: VIP callers go to a dedicated Slack channel, everyone else to a
+# ticket. children[i] is the first step of branch i (null for an empty branch).
+resource "diga_flow" "route_by_tier" {
+  name    = "Route finished calls by customer tier"
+  enabled = true
+
+  definition = jsonencode({
+    type     = "PIECE_TRIGGER"
+    settings = { pieceName = "@diga/piece-diga", triggerName = "call_finished" }
+    nextAction = {
+      name        = "by_tier"
+      type        = "ROUTER"
+      displayName = "By customer tier"
+      settings = {
+        executionType = "EXECUTE_FIRST_MATCH"
+        branches = [
+          {
+            branchName = "VIP"
+            branchType = "CONDITION"
+            conditions = [[{
+              operator    = "TEXT_EXACTLY_MATCHES"
+              firstValue  = "{{trigger.customer.tier}}"
+              secondValue = "vip"
+            }]]
+          },
+          { branchName = "Everyone else", branchType = "FALLBACK" },
+        ]
+      }
+      children = [
+        {
+          name     = "vip_slack"
+          type     = "PIECE"
+          settings = { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { channel = "C0VIP", text = "VIP call {{trigger.call_id}}" } }
+        },
+        {
+          name     = "open_ticket"
+          type     = "PIECE"
+          settings = { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://helpdesk.example.com/tickets" } }
+        },
+      ]
+    }
+  })
+}
