@@ -647,7 +647,7 @@ func TestAPIError_otherBodies(t *testing.T) {
 			t.Parallel()
 			ts := newTestServer(t, respond(tc.status, tc.body))
 			_, err := newTestClient(t, ts, nil).GetFlow(t.Context(), "f1")
-			asAPIError(t, err)
+			_ = asAPIError(t, err)
 			if err.Error() != tc.want {
 				t.Errorf("Error() = %q, want %q", err.Error(), tc.want)
 			}
