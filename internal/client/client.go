@@ -1,7 +1,3 @@
-// Package client is a typed Go client for the Diga workflow API
-// (https://docs.diga.io/api-reference). It owns request building, bearer
-// authentication, JSON decoding of flows and the typed APIError; it knows
-// nothing about Terraform. Logging goes through the injected Logger.
 package client
 
 import (
@@ -11,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,11 +22,6 @@ const DefaultBaseURL = "https://api.diga.io"
 // defaultUserAgent is sent when Config.UserAgent is empty, so requests never
 // go out as the anonymous "Go-http-client/1.1".
 const defaultUserAgent = "terraform-provider-diga"
-
-// defaultTimeout bounds one HTTP exchange when the caller does not supply its
-// own http.Client. Flow operations answer in well under a second; the bound
-// only stops a stuck connection from hanging a Terraform run forever.
-const defaultTimeout = 2 * time.Minute
 
 // maxResponseBytes caps how much of a response body is read. A flow with a
 // large trigger tree is tens of KiB; anything near this limit is not a flow.
@@ -55,12 +48,42 @@ type Config struct {
 	APIKey string
 	// UserAgent is the full User-Agent header value.
 	UserAgent string
-	// HTTPClient is optional; a client with a conservative timeout is used
-	// when nil.
+	// HTTPClient is optional; when nil a plain http.Client is used and each
+	// attempt is bounded by RequestTimeout alone. A supplied client's own
+	// Timeout (if any) also applies to each attempt.
 	HTTPClient *http.Client
 	// Logger is optional; nothing is logged when nil.
 	Logger Logger
+
+	// MaxRetries is how many times a failed attempt may be repeated (see the
+	// package documentation for what is retried). nil means
+	// DefaultMaxRetries (4, i.e. up to 5 attempts); a pointer to 0 disables
+	// retries. Negative values are rejected.
+	MaxRetries *int
+	// RequestTimeout bounds one attempt (connect, send, wait for and read
+	// the answer). It is applied with a child of the caller's context, so
+	// the caller's own deadline still bounds the whole call including
+	// retries. 0 means DefaultRequestTimeout (60s).
+	RequestTimeout time.Duration
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff between
+	// attempts: the n-th retry waits a uniformly random duration between
+	// RetryWaitMin and min(RetryWaitMax, RetryWaitMin·2^n). 0 means
+	// DefaultRetryWaitMin (250ms) and DefaultRetryWaitMax (10s). A
+	// Retry-After header overrides the backoff (capped at 30s).
+	RetryWaitMin, RetryWaitMax time.Duration
+	// MaxRequestsPerSecond limits the rate of HTTP requests (every attempt,
+	// retries and pagination included) across all concurrent calls on the
+	// Client, as a token bucket with a burst of 1. 0 means unlimited.
+	MaxRequestsPerSecond float64
 }
+
+// Defaults applied by New for zero Config fields.
+const (
+	DefaultMaxRetries     = 4
+	DefaultRequestTimeout = 60 * time.Second
+	DefaultRetryWaitMin   = 250 * time.Millisecond
+	DefaultRetryWaitMax   = 10 * time.Second
+)
 
 // String keeps the API key out of anything that formats a Config with %v.
 func (c Config) String() string {
@@ -85,6 +108,38 @@ type Client struct {
 	userAgent  string
 	httpClient *http.Client
 	logger     Logger
+
+	maxRetries     int
+	requestTimeout time.Duration
+	waitMin        time.Duration
+	waitMax        time.Duration
+	limiter        *tokenBucket // nil when unlimited
+
+	// sleep waits d or until ctx ends (returning ctx.Err()); now reads the
+	// clock. Tests replace both to observe and skip waits.
+	sleep func(ctx context.Context, d time.Duration) error
+	now   func() time.Time
+
+	requests, retries atomic.Int64
+
+	// creates tracks flows this Client has handed out and the create
+	// requests in flight, per name (see create.go).
+	creates createRegistry
+}
+
+// Stats are running totals for one Client, for tests and benchmarks.
+type Stats struct {
+	// Requests counts HTTP requests sent: every attempt of every call,
+	// including retries and the listings CreateFlow makes to check for a
+	// flow created by a failed attempt.
+	Requests int64
+	// Retries counts waits before a repeated attempt.
+	Retries int64
+}
+
+// Stats returns the Client's running totals.
+func (c *Client) Stats() Stats {
+	return Stats{Requests: c.requests.Load(), Retries: c.retries.Load()}
 }
 
 // New validates cfg and returns a Client.
@@ -105,19 +160,69 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: defaultTimeout}
+	c := &Client{
+		baseURL:        base,
+		apiKey:         key,
+		userAgent:      cfg.UserAgent,
+		httpClient:     cfg.HTTPClient,
+		logger:         cfg.Logger,
+		maxRetries:     DefaultMaxRetries,
+		requestTimeout: cfg.RequestTimeout,
+		waitMin:        cfg.RetryWaitMin,
+		waitMax:        cfg.RetryWaitMax,
+		sleep:          sleepCtx,
+		now:            time.Now,
 	}
-	ua := cfg.UserAgent
-	if ua == "" {
-		ua = defaultUserAgent
+	if c.httpClient == nil {
+		c.httpClient = &http.Client{}
 	}
-	var logger Logger = nopLogger{}
-	if cfg.Logger != nil {
-		logger = cfg.Logger
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
 	}
-	return &Client{baseURL: base, apiKey: key, userAgent: ua, httpClient: hc, logger: logger}, nil
+	if c.logger == nil {
+		c.logger = nopLogger{}
+	}
+	if err := c.applyRetryConfig(cfg); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// applyRetryConfig validates the reliability settings and fills defaults.
+func (c *Client) applyRetryConfig(cfg Config) error {
+	if cfg.MaxRetries != nil {
+		if *cfg.MaxRetries < 0 {
+			return fmt.Errorf("max retries must be 0 or more, got %d", *cfg.MaxRetries)
+		}
+		c.maxRetries = *cfg.MaxRetries
+	}
+	if c.requestTimeout < 0 {
+		return fmt.Errorf("request timeout must not be negative, got %s", c.requestTimeout)
+	}
+	if c.requestTimeout == 0 {
+		c.requestTimeout = DefaultRequestTimeout
+	}
+	if c.waitMin < 0 || c.waitMax < 0 {
+		return fmt.Errorf("retry waits must not be negative, got min %s, max %s", c.waitMin, c.waitMax)
+	}
+	switch {
+	case c.waitMin == 0 && c.waitMax == 0:
+		c.waitMin, c.waitMax = DefaultRetryWaitMin, DefaultRetryWaitMax
+	case c.waitMin == 0:
+		c.waitMin = min(DefaultRetryWaitMin, c.waitMax)
+	case c.waitMax == 0:
+		c.waitMax = max(DefaultRetryWaitMax, c.waitMin)
+	case c.waitMin > c.waitMax:
+		return fmt.Errorf("minimum retry wait %s exceeds the maximum %s", c.waitMin, c.waitMax)
+	}
+	r := cfg.MaxRequestsPerSecond
+	if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+		return fmt.Errorf("max requests per second must be a finite number, 0 or more (0 = unlimited), got %v", r)
+	}
+	if r > 0 {
+		c.limiter = newTokenBucket(r)
+	}
+	return nil
 }
 
 func normalizeBaseURL(raw string) (string, error) {
@@ -172,13 +277,14 @@ func (c *Client) String() string { return fmt.Sprintf("client.Client{BaseURL: %q
 // GoString covers %#v the same way.
 func (c *Client) GoString() string { return c.String() }
 
-// do performs one API call: encode in (when non-nil) as the JSON body, send,
-// turn a non-2xx answer into *APIError and decode a 2xx body into out (when
-// non-nil). path is the escaped API path ("/v1/workflow/abc").
+// do performs one API call: encode in (when non-nil) as the JSON body, send
+// it with the retry policy (retry.go), turn a final non-2xx answer into
+// *APIError and decode a 2xx body into out (when non-nil). path is the
+// escaped API path ("/v1/workflow/abc").
 //
-// It is the single place requests go through, so a retry policy slots in
-// around c.send: the body is encoded once to bytes and send builds a fresh
-// *http.Request from them on every call.
+// It is the single place requests go through except CreateFlow, which runs
+// its own attempt loop (create.go) from the same pieces. The body is encoded
+// once and send builds a fresh *http.Request from it on every attempt.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
 	var body []byte
 	if in != nil {
@@ -187,73 +293,126 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			return fmt.Errorf("%s %s: encoding request: %w", method, path, err)
 		}
 	}
-
-	status, respBody, err := c.send(ctx, method, path, query, body)
+	cl := call{method: method, path: path, query: query, body: body}
+	o, attempts, err := c.sendRetrying(ctx, cl, c.newBudget())
 	if err != nil {
 		return err
 	}
-	if status < 200 || status > 299 {
-		return c.newAPIError(method, path, status, respBody)
+	if !o.succeeded() {
+		return c.failure(cl, o, attempts)
 	}
+	return cl.decode(o, out)
+}
+
+// call is one logical request, re-sent unchanged on every attempt.
+type call struct {
+	method, path string
+	query        url.Values
+	body         []byte
+}
+
+func (cl call) errorf(format string, args ...any) error {
+	return fmt.Errorf("%s %s: "+format, append([]any{cl.method, cl.path}, args...)...)
+}
+
+// decode reads a 2xx answer into out (when non-nil).
+func (cl call) decode(o outcome, out any) error {
 	if out == nil {
 		return nil
 	}
-	if len(bytes.TrimSpace(respBody)) == 0 {
-		return fmt.Errorf("%s %s: HTTP %d with an empty body, expected a JSON document", method, path, status)
+	if len(bytes.TrimSpace(o.body)) == 0 {
+		return cl.errorf("HTTP %d with an empty body, expected a JSON document", o.status)
 	}
-	if err := json.Unmarshal(respBody, out); err != nil {
-		return fmt.Errorf("%s %s: decoding response: %w", method, path, err)
+	if err := json.Unmarshal(o.body, out); err != nil {
+		return cl.errorf("decoding response: %w", err)
 	}
 	return nil
 }
 
-// send makes one HTTP exchange and returns the status and the whole body.
-func (c *Client) send(ctx context.Context, method, path string, query url.Values, body []byte) (int, []byte, error) {
-	target := c.baseURL + path
-	if len(query) > 0 {
-		target += "?" + query.Encode()
+// outcome is what one attempt produced.
+type outcome struct {
+	// status is the HTTP status; 0 when no answer arrived.
+	status int
+	header http.Header
+	body   []byte
+	// err is a transport-level failure of this attempt (no answer, or an
+	// answer whose body could not be read in full); nil when a whole
+	// answer arrived.
+	err error
+	// ctxErr is set when the caller's context ended: the call stops.
+	ctxErr error
+	// sent reports whether the request was handed to the transport, i.e.
+	// whether it may have reached the server.
+	sent bool
+}
+
+func (o outcome) succeeded() bool {
+	return o.err == nil && o.ctxErr == nil && o.status >= 200 && o.status <= 299
+}
+
+// send makes one attempt: wait for a rate-limit token, then one HTTP
+// exchange bounded by the per-attempt timeout. It logs the attempt at Debug.
+func (c *Client) send(ctx context.Context, cl call) outcome {
+	if err := c.waitForToken(ctx); err != nil {
+		return outcome{ctxErr: err}
+	}
+	if err := ctx.Err(); err != nil {
+		return outcome{ctxErr: err}
+	}
+	target := c.baseURL + cl.path
+	if len(cl.query) > 0 {
+		target += "?" + cl.query.Encode()
 	}
 	var reqBody io.Reader
-	if body != nil {
-		reqBody = bytes.NewReader(body)
+	if cl.body != nil {
+		reqBody = bytes.NewReader(cl.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, target, reqBody)
+	attemptCtx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(attemptCtx, cl.method, target, reqBody)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s %s: building request: %w", method, path, err)
+		return outcome{err: fmt.Errorf("building request: %w", err)}
 	}
 	req.Header.Set("Authorization", "Bearer "+c.apiKey)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
-	if body != nil {
+	if cl.body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 
+	c.requests.Add(1)
 	start := time.Now()
-	status, respBody, err := c.exchange(req)
+	o := c.exchange(req)
+	o.sent = true
+	if o.err != nil {
+		switch {
+		case ctx.Err() != nil:
+			// Prefer the context's own error so callers can test it with
+			// errors.Is.
+			o.ctxErr = ctx.Err()
+		case errors.Is(attemptCtx.Err(), context.DeadlineExceeded):
+			o.err = &attemptTimeoutError{timeout: c.requestTimeout}
+		}
+	}
 	fields := map[string]any{
-		"method":      method,
-		"path":        path,
-		"status":      status,
+		"method":      cl.method,
+		"path":        cl.path,
+		"status":      o.status,
 		"duration_ms": time.Since(start).Milliseconds(),
 	}
-	if err != nil {
-		fields["error"] = err.Error()
+	if o.ctxErr != nil {
+		fields["error"] = o.ctxErr.Error()
+	} else if o.err != nil {
+		fields["error"] = o.err.Error()
 	}
 	c.logger.Debug(ctx, "Diga API request", fields)
-	if err != nil || status >= 500 {
-		c.logger.Warn(ctx, "Diga API request failed", fields)
-	}
-	if err != nil {
-		// Prefer the context's own error so callers can test it with errors.Is.
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return 0, nil, fmt.Errorf("%s %s: %w", method, path, ctxErr)
-		}
-		return 0, nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	return status, respBody, nil
+	return o
 }
 
-func (c *Client) exchange(req *http.Request) (int, []byte, error) {
+// errBodyTooLarge is never retried: the same answer would come back.
+var errBodyTooLarge = fmt.Errorf("response body exceeds %d bytes", maxResponseBytes)
+
+func (c *Client) exchange(req *http.Request) outcome {
 	resp, err := c.httpClient.Do(req)
 	if err != nil {
 		// url.Error repeats the method and full URL, which the caller adds
@@ -262,17 +421,20 @@ func (c *Client) exchange(req *http.Request) (int, []byte, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return 0, nil, err
+		return outcome{err: err}
 	}
 	defer resp.Body.Close()
+	o := outcome{status: resp.StatusCode, header: resp.Header}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		return resp.StatusCode, nil, fmt.Errorf("reading response body: %w", err)
+	switch {
+	case err != nil:
+		o.err = fmt.Errorf("reading the HTTP %d answer's body: %w", resp.StatusCode, err)
+	case len(data) > maxResponseBytes:
+		o.err = errBodyTooLarge
+	default:
+		o.body = data
 	}
-	if len(data) > maxResponseBytes {
-		return resp.StatusCode, nil, fmt.Errorf("response body exceeds %d bytes", maxResponseBytes)
-	}
-	return resp.StatusCode, data, nil
+	return o
 }
 
 // flowPath builds "/v1/workflow/{id}{suffix}" with the id escaped. An empty

@@ -35,6 +35,9 @@ type APIError struct {
 	// Body is the raw body (truncated to 2 KiB) when it was not one of the
 	// JSON shapes above, e.g. a proxy's HTML 502 page.
 	Body string
+	// Attempts is how many times the request was sent; this answer came
+	// from the last of them. 1 when it was not retried.
+	Attempts int
 }
 
 // ValidationIssue is one FastAPI validation error item.
@@ -77,13 +80,22 @@ func (v ValidationIssue) String() string {
 }
 
 // Error renders a one-liner such as
-// "POST /v1/workflow/: 422 Unprocessable Entity: body.name: String should have at least 1 character".
+// "POST /v1/workflow/: 422 Unprocessable Entity: body.name: String should have at least 1 character"
+// or, after retries,
+// "POST /v1/workflow/: gave up after 5 attempts: last answer 503 Service Unavailable: down".
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Method)
 	b.WriteByte(' ')
 	b.WriteString(e.Path)
 	b.WriteString(": ")
+	if e.Attempts > 1 {
+		if retryableStatus(e.StatusCode) {
+			b.WriteString("gave up after " + strconv.Itoa(e.Attempts) + " attempts: last answer ")
+		} else {
+			b.WriteString("attempt " + strconv.Itoa(e.Attempts) + " answered ")
+		}
+	}
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	if text := http.StatusText(e.StatusCode); text != "" {
 		b.WriteByte(' ')

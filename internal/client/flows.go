@@ -226,13 +226,6 @@ type ImportFlowRequest struct {
 	SchemaVersion *string         `json:"schemaVersion,omitempty"`
 }
 
-// CreateFlow creates an empty draft flow: POST /v1/workflow/ → 201.
-func (c *Client) CreateFlow(ctx context.Context, name string) (*Flow, error) {
-	return c.flowCall(ctx, http.MethodPost, flowsPath, struct {
-		Name string `json:"name"`
-	}{name})
-}
-
 // GetFlow reads a flow (the draft view): GET /v1/workflow/{id}.
 func (c *Client) GetFlow(ctx context.Context, id string) (*Flow, error) {
 	path, err := flowPath(id, "")

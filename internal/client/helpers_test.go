@@ -80,6 +80,9 @@ func newTestClient(t *testing.T, ts *testServer, logger client.Logger) *client.C
 		APIKey:    testKey,
 		UserAgent: testUA,
 		Logger:    logger,
+		// These tests pin single-answer behaviour; retries have their own
+		// tests (retry_test.go, create_test.go).
+		MaxRetries: ptr(0),
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -1,0 +1,122 @@
+// Package client is a typed Go client for the Diga workflow API
+// (https://docs.diga.io/api-reference). It owns request building, bearer
+// authentication, JSON decoding of flows, the typed APIError and the
+// reliability layer (retries, per-attempt timeouts, a client-wide rate
+// limit, duplicate-safe creates); it knows nothing about Terraform. Logging
+// goes through the injected Logger, which never sees the API key or any
+// header.
+//
+// # Retries
+//
+// Every call goes through one loop (Client.do → send; CreateFlow runs its
+// own loop from the same pieces). Each attempt builds a fresh request,
+// first takes a token from the rate limiter (Config.MaxRequestsPerSecond),
+// and runs under a child of the caller's context with
+// Config.RequestTimeout, so the caller's deadline (Terraform's) still
+// bounds the whole call. A failed attempt is repeated at most
+// Config.MaxRetries times (default 4, i.e. 5 attempts):
+//
+//	answer / failure                                   retried  may have been applied ("ambiguous")
+//	429 Too Many Requests                              yes      no: refused before processing
+//	503 Service Unavailable                            yes      no: see below
+//	502 Bad Gateway, 504 Gateway Timeout               yes      yes: a proxy lost the upstream answer
+//	connection refused, other dial errors              yes      no: no connection, nothing sent
+//	DNS failure (temporary)                            yes      no: nothing sent
+//	DNS "no such host"                                 no       -  (a misspelt host does not heal)
+//	TLS certificate / handshake record errors          no       -
+//	connection reset, broken pipe, EOF, closed conn    yes      yes: the request may have been written
+//	per-attempt timeout (RequestTimeout)               yes      yes: the server may still be working
+//	answer whose body broke off                        yes      yes: the server answered, so it acted
+//	500 and any other 5xx                              no       yes (create checks, see below)
+//	other transport errors (e.g. malformed answer)     no       yes (create checks, see below)
+//	400, 401, 403, 404, 409, 422, any other 4xx        no       no: the server refused it
+//	caller's context cancelled or past its deadline    no       -  (returned at once, errors.Is works)
+//
+// 503 counts as not applied because it is the status of a server that
+// declines to process the request at all (RFC 9110 §15.6.4): Diga returns
+// it when its workflow service is unavailable, i.e. when the engine that
+// would create the flow was not reached, and load balancers return it when
+// no backend is available. 429 likewise comes from a limiter in front of
+// the work. 502 and 504, in contrast, mean a proxy did forward the request
+// and then lost or stopped waiting for the upstream's answer.
+//
+// Waits: a Retry-After header (delay-seconds or an HTTP-date) is honoured,
+// capped at 30s (asking for more waits 30s); otherwise the n-th retry waits
+// a uniformly random duration in [RetryWaitMin, min(RetryWaitMax,
+// RetryWaitMin·2^n)] (exponential backoff with full jitter above a floor;
+// defaults 250ms and 10s). Every wait, including the wait for a
+// rate-limit token, ends at once with the context's error when the
+// caller's context ends. Each retry is logged at Warn with method, path,
+// attempt, the status or error class, and wait_ms. When the attempts run
+// out the error says so, e.g. "POST /v1/workflow/: gave up after 5
+// attempts: last answer 503 Service Unavailable: down"; an HTTP answer
+// stays an *APIError (Attempts records the count), so IsNotFound and
+// IsUnauthorized keep working.
+//
+// Writes other than create are idempotent in effect and are retried like
+// reads: rename, status, publish, draft (use as draft) and import set the
+// flow to a state given entirely by the request, so applying one twice
+// leaves the same state as applying it once; a repeated DELETE whose first
+// attempt did delete the flow answers 404, which callers already treat as
+// "gone" (IsNotFound).
+//
+// # Why not go-retryablehttp
+//
+// github.com/hashicorp/go-retryablehttp is in the module graph and its
+// CheckRetry/Backoff hooks could express the table above, but the loop is
+// hand-written because: the create below has to stop between attempts, list
+// flows (through the same retry budget) and possibly return an adopted flow
+// instead of re-sending, which retryablehttp's hooks cannot do (PrepareRetry
+// can only alter the request); its single request context gives no
+// per-attempt timeout without replacing the transport; its waits cannot be
+// observed or skipped in tests; its DefaultBackoff honours Retry-After only
+// on 429/503 and without a cap; it logs "retrying request" and "request
+// failed" in its own words and fields (and at Error); and after a failure
+// it closes the idle connections of the shared http.Client that every
+// concurrently running resource uses. The loop here is about as long as
+// the adapter code would be.
+//
+// # Non-idempotent create
+//
+// POST /v1/workflow/ creates a new flow each time it reaches the server.
+// Failures classed "not applied" above are re-sent as they are. After an
+// ambiguous failure CreateFlow waits the usual backoff, then lists flows
+// (GET /v1/workflow/?limit=30&order=desc, following pages while the flows
+// are newer than the cutoff) for flows named exactly like the one being
+// created, created at or after the ambiguous attempt's start minus 5
+// minutes (clock-skew tolerance), that this Client has not already
+// returned or named. Exactly one → it is adopted (logged at Warn "adopted
+// flow created by an earlier attempt") and returned. None → the create is
+// re-sent. More than one → *AmbiguousCreateError naming them all. The
+// listing is retried from the same retry budget as the create; if it
+// cannot be completed the result is an *AmbiguousCreateError saying that
+// nothing could be listed. The same check runs when the last attempt fails
+// for good after an earlier ambiguous one (even with MaxRetries 0), and
+// once more after a re-sent create succeeds, to catch a flow from the
+// earlier attempt that the server finished late (if that last check cannot
+// list, the created flow is returned and a Warn is logged).
+//
+// Guarantee: a create ends with exactly one flow returned, or an error
+// naming every flow that may have been created (an *AmbiguousCreateError;
+// any other error means no attempt may have created a flow).
+//
+// Every flow id CreateFlow returns or names is recorded in the Client, and
+// a check for a name waits for in-flight creates with that name to finish
+// (and holds new ones back) before it lists, so two concurrent CreateFlow
+// calls with the same name never adopt or return the same flow, and a
+// check never mistakes another call's fresh flow for its own.
+//
+// Limits of the guarantee: the check identifies flows by name and time, so
+// a flow with the same name created in the same few minutes by something
+// other than this Client (the dashboard, another Terraform run) can be
+// adopted or named as a candidate; and a server that completes an
+// abandoned create only after the client's final listing produces a flow
+// the client cannot see. Both need an ambiguous failure to happen first.
+//
+// # Rate limit
+//
+// Config.MaxRequestsPerSecond is a token bucket (burst 1) shared by every
+// call on the same *Client, so it bounds a whole provider instance whatever
+// Terraform's -parallelism. Every HTTP request takes a token: retries and
+// listing pages included.
+package client

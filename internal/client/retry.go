@@ -1,0 +1,291 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// maxRetryAfterWait caps how long a Retry-After header can make the client
+// wait before one retry; a server asking for longer gets exactly this.
+const maxRetryAfterWait = 30 * time.Second
+
+// budget is the number of retries one logical operation may still spend.
+// CreateFlow shares one budget between re-sending the create and retrying
+// the listings it makes; every other call has a budget of its own.
+type budget struct{ left, used int }
+
+func (c *Client) newBudget() *budget { return &budget{left: c.maxRetries} }
+
+// take spends one retry; false when none is left.
+func (b *budget) take() bool {
+	if b.left <= 0 {
+		return false
+	}
+	b.left--
+	b.used++
+	return true
+}
+
+// verdict classifies a failed attempt.
+type verdict struct {
+	// retry: repeating the request may succeed.
+	retry bool
+	// ambiguous: the request may have been applied by the server even
+	// though no usable answer came back. Only matters for the
+	// non-idempotent create.
+	ambiguous bool
+	// class names a transport failure for logs ("" for HTTP answers).
+	class string
+}
+
+// classify decides whether a failed attempt is worth repeating. See the
+// package documentation for the table and the reasoning.
+func classify(o outcome) verdict {
+	if o.err != nil {
+		if !o.sent {
+			return verdict{class: "request_error"}
+		}
+		return classifyTransport(o.err, o.status)
+	}
+	switch o.status {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		// Refused before being processed: safe to repeat as is.
+		return verdict{retry: true}
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		// A proxy lost or gave up on the upstream answer: the upstream may
+		// have applied the request.
+		return verdict{retry: true, ambiguous: true}
+	}
+	if o.status >= 500 {
+		// Not repeated (a server error is more likely to recur than to
+		// heal), but the server may have acted before failing.
+		return verdict{ambiguous: true}
+	}
+	return verdict{}
+}
+
+// retryableStatus reports whether an HTTP answer with this status is retried.
+func retryableStatus(status int) bool { return classify(outcome{status: status}).retry }
+
+// attemptTimeoutError reports that one attempt hit Config.RequestTimeout
+// while the caller's context was still live. It deliberately does not wrap
+// context.DeadlineExceeded: the caller's deadline has not passed.
+type attemptTimeoutError struct{ timeout time.Duration }
+
+func (e *attemptTimeoutError) Error() string {
+	return fmt.Sprintf("no complete answer within the per-attempt request timeout of %s", e.timeout)
+}
+
+func classifyTransport(err error, status int) verdict {
+	if errors.Is(err, errBodyTooLarge) {
+		// The server answered, so it acted; the same answer would return.
+		return verdict{ambiguous: true, class: "body_too_large"}
+	}
+	var timeoutErr *attemptTimeoutError
+	if errors.As(err, &timeoutErr) {
+		return verdict{retry: true, ambiguous: true, class: "timeout"}
+	}
+	if status != 0 {
+		// The answer started (so the request was processed) but its body
+		// broke off.
+		return verdict{retry: true, ambiguous: true, class: "broken_answer"}
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		if dnsErr.IsNotFound {
+			// A misspelt host: repeating cannot help.
+			return verdict{class: "dns_not_found"}
+		}
+		return verdict{retry: true, class: "dns_error"}
+	}
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		hostnameErr      x509.HostnameError
+		certInvalid      x509.CertificateInvalidError
+		certVerify       *tls.CertificateVerificationError
+		recordHeader     tls.RecordHeaderError
+	)
+	if errors.As(err, &unknownAuthority) || errors.As(err, &hostnameErr) || errors.As(err, &certInvalid) ||
+		errors.As(err, &certVerify) || errors.As(err, &recordHeader) {
+		return verdict{class: "tls_error"}
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return verdict{retry: true, class: "connection_refused"}
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		// No connection, so nothing was sent (covers dial timeouts and
+		// unreachable networks).
+		return verdict{retry: true, class: "dial_error"}
+	}
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) {
+		return verdict{retry: true, ambiguous: true, class: "connection_reset"}
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return verdict{retry: true, ambiguous: true, class: "eof"}
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		// e.g. a supplied http.Client's own Timeout.
+		return verdict{retry: true, ambiguous: true, class: "timeout"}
+	}
+	// net/http reports some connection losses only as text.
+	msg := err.Error()
+	for _, s := range []string{"server closed idle connection", "transport connection broken", "connection reset", "broken pipe", "http2: "} {
+		if strings.Contains(msg, s) {
+			return verdict{retry: true, ambiguous: true, class: "connection_reset"}
+		}
+	}
+	// Unrecognised (e.g. a malformed answer): not worth repeating, but the
+	// request may have been processed.
+	return verdict{ambiguous: true, class: "transport_error"}
+}
+
+// sendRetrying sends cl until it succeeds, fails for good or b runs out.
+// It returns the last outcome and the number of attempts; the error is
+// non-nil only when the caller's context ended.
+func (c *Client) sendRetrying(ctx context.Context, cl call, b *budget) (outcome, int, error) {
+	for attempt := 1; ; attempt++ {
+		o := c.send(ctx, cl)
+		if o.ctxErr != nil {
+			return o, attempt, cl.errorf("%w", o.ctxErr)
+		}
+		if o.succeeded() {
+			return o, attempt, nil
+		}
+		v := classify(o)
+		if !v.retry || !b.take() {
+			c.logFailed(ctx, cl, o, attempt)
+			return o, attempt, nil
+		}
+		if err := c.waitRetry(ctx, cl, o, v, attempt, b); err != nil {
+			return o, attempt, cl.errorf("%w", err)
+		}
+	}
+}
+
+// waitRetry logs the coming retry at Warn and waits for it: the
+// Retry-After the server asked for (capped), else exponential backoff with
+// jitter. It returns ctx's error at once if ctx ends first.
+func (c *Client) waitRetry(ctx context.Context, cl call, o outcome, v verdict, attempt int, b *budget) error {
+	wait, fromHeader := c.retryAfter(o.header)
+	if !fromHeader {
+		wait = c.backoff(b.used)
+	}
+	fields := map[string]any{
+		"method":  cl.method,
+		"path":    cl.path,
+		"attempt": attempt,
+		"wait_ms": wait.Milliseconds(),
+	}
+	if o.err != nil {
+		fields["error_class"] = v.class
+		fields["error"] = c.redact(o.err.Error())
+	} else {
+		fields["status"] = o.status
+	}
+	if fromHeader {
+		fields["retry_after"] = true
+	}
+	c.logger.Warn(ctx, "Diga API request failed; retrying", fields)
+	c.retries.Add(1)
+	return c.sleep(ctx, wait)
+}
+
+// logFailed reports a final failure at Warn when it is a server or
+// transport failure (4xx answers are the caller's business).
+func (c *Client) logFailed(ctx context.Context, cl call, o outcome, attempts int) {
+	if o.err == nil && o.status < 500 {
+		return
+	}
+	fields := map[string]any{
+		"method":   cl.method,
+		"path":     cl.path,
+		"status":   o.status,
+		"attempts": attempts,
+	}
+	if o.err != nil {
+		fields["error_class"] = classify(o).class
+		fields["error"] = c.redact(o.err.Error())
+	}
+	c.logger.Warn(ctx, "Diga API request failed", fields)
+}
+
+// backoff is the wait before the n-th retry (n ≥ 1): uniformly random in
+// [waitMin, min(waitMax, waitMin·2^n)].
+func (c *Client) backoff(n int) time.Duration {
+	ceiling := c.waitMin
+	for i := 0; i < n && ceiling < c.waitMax; i++ {
+		ceiling *= 2
+	}
+	ceiling = min(ceiling, c.waitMax)
+	if ceiling <= c.waitMin {
+		return c.waitMin
+	}
+	return c.waitMin + time.Duration(rand.Int64N(int64(ceiling-c.waitMin)+1))
+}
+
+// retryAfter reads Retry-After (delay-seconds or an HTTP-date), capped at
+// maxRetryAfterWait. ok is false when the header is absent or unreadable.
+func (c *Client) retryAfter(h http.Header) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(maxRetryAfterWait/time.Second) {
+			return maxRetryAfterWait, true
+		}
+		d = time.Duration(secs) * time.Second
+	} else if at, err := http.ParseTime(v); err == nil {
+		d = max(at.Sub(c.now()), 0)
+	} else {
+		return 0, false
+	}
+	return min(d, maxRetryAfterWait), true
+}
+
+// failure turns the final failed outcome of a call into its error: an
+// *APIError (with Attempts) for an HTTP answer, otherwise the transport
+// error, naming the attempts when there were several.
+func (c *Client) failure(cl call, o outcome, attempts int) error {
+	if o.err == nil {
+		e := c.newAPIError(cl.method, cl.path, o.status, o.body)
+		e.Attempts = attempts
+		return e
+	}
+	if attempts > 1 {
+		return cl.errorf("gave up after %d attempts: last error: %w", attempts, o.err)
+	}
+	return cl.errorf("%w", o.err)
+}
+
+// sleepCtx waits d, or until ctx ends, whichever comes first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
