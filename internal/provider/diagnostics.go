@@ -15,6 +15,13 @@ import (
 // happened, what Diga answered and what the user can do. Validation issues
 // whose body field maps to a Terraform attribute are attached to it.
 func addAPIError(diags *diag.Diagnostics, summary string, err error, fieldPaths map[string]path.Path) {
+	var ambiguous *client.AmbiguousCreateError
+	if errors.As(err, &ambiguous) {
+		diags.AddError(summary, fmt.Sprintf("%s\n\nThe answer to a create request was lost, so Diga may hold a "+
+			"flow that Terraform does not track. Check the flows named %q in Diga: delete any extra copy, or import "+
+			"the one to keep with: terraform import <address> <flow_id>.", ambiguous.Error(), ambiguous.Name))
+		return
+	}
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
 		diags.AddError(summary, fmt.Sprintf("The request to the Diga API failed: %s", err))
@@ -42,7 +49,12 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error, fieldPaths 
 		}
 		return
 	}
-	diags.AddError(summary, fmt.Sprintf("%s %s answered HTTP %d%s.", apiErr.Method, apiErr.Path, apiErr.StatusCode, serverSays(apiErr)))
+	detail := "The Diga API answered: " + apiErr.Error() + "."
+	if apiErr.StatusCode >= 500 || apiErr.StatusCode == 429 {
+		detail += " This is a problem on Diga's side or on the way to it; the provider retried transient " +
+			"errors (see max_retries). Running the command again is safe."
+	}
+	diags.AddError(summary, detail)
 }
 
 func serverSays(e *client.APIError) string {
@@ -53,12 +65,6 @@ func serverSays(e *client.APIError) string {
 		return ": " + e.Message
 	case e.DetailText != "":
 		return ": " + e.DetailText
-	case e.Body != "":
-		body := e.Body
-		if len(body) > 300 {
-			body = body[:300] + "…"
-		}
-		return ": " + body
 	}
 	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -39,19 +40,28 @@ type flowResource struct {
 
 // flowModel maps the diga_flow schema.
 type flowModel struct {
-	ID                types.String `tfsdk:"id"`
-	Name              types.String `tfsdk:"name"`
-	Definition        types.String `tfsdk:"definition"`
-	Publish           types.Bool   `tfsdk:"publish"`
-	Enabled           types.Bool   `tfsdk:"enabled"`
-	PublishedHash     types.String `tfsdk:"published_hash"`
-	Status            types.String `tfsdk:"status"`
-	FlowCategory      types.String `tfsdk:"flow_category"`
-	Created           types.String `tfsdk:"created"`
-	Updated           types.String `tfsdk:"updated"`
-	ProducedVariables types.List   `tfsdk:"produced_variables"`
-	ConsumedVariables types.List   `tfsdk:"consumed_variables"`
+	ID                types.String   `tfsdk:"id"`
+	Name              types.String   `tfsdk:"name"`
+	Definition        types.String   `tfsdk:"definition"`
+	Publish           types.Bool     `tfsdk:"publish"`
+	Enabled           types.Bool     `tfsdk:"enabled"`
+	PublishedHash     types.String   `tfsdk:"published_hash"`
+	Status            types.String   `tfsdk:"status"`
+	FlowCategory      types.String   `tfsdk:"flow_category"`
+	Created           types.String   `tfsdk:"created"`
+	Updated           types.String   `tfsdk:"updated"`
+	ProducedVariables types.List     `tfsdk:"produced_variables"`
+	ConsumedVariables types.List     `tfsdk:"consumed_variables"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
+
+// Default limits of a whole create, update or delete, retries included;
+// the timeouts block overrides them.
+const (
+	defaultCreateTimeout = 10 * time.Minute
+	defaultUpdateTimeout = 10 * time.Minute
+	defaultDeleteTimeout = 5 * time.Minute
+)
 
 // flowFieldPaths maps request body fields Diga may reject (422) to the
 // attribute the user wrote.
@@ -70,7 +80,7 @@ func (r *flowResource) Metadata(_ context.Context, req resource.MetadataRequest,
 	resp.TypeName = req.ProviderTypeName + "_flow"
 }
 
-func (r *flowResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	keepState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Diga flow: a workflow automation made of a trigger and a chain of actions. " +
@@ -147,6 +157,9 @@ func (r *flowResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				ElementType:         types.StringType,
 				Computed:            true,
 			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
 }
@@ -250,6 +263,10 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	limit, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
 
 	flow, err := c.CreateFlow(ctx, plan.Name.ValueString())
 	if err != nil {
@@ -287,8 +304,14 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	limit, d := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+
 	state := prior
 	state.Publish = plan.Publish
+	state.Timeouts = plan.Timeouts
 	r.apply(ctx, c, plan, &state, false, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -516,6 +539,11 @@ func (r *flowResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	limit, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+
 	err := c.DeleteFlow(ctx, state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "Unable to delete flow", err, nil)

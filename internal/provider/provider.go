@@ -10,13 +10,17 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -44,8 +48,11 @@ type digaProvider struct {
 
 // digaProviderModel maps the provider block.
 type digaProviderModel struct {
-	APIKey  types.String `tfsdk:"api_key"`
-	BaseURL types.String `tfsdk:"base_url"`
+	APIKey               types.String  `tfsdk:"api_key"`
+	BaseURL              types.String  `tfsdk:"base_url"`
+	MaxRetries           types.Int64   `tfsdk:"max_retries"`
+	RequestTimeout       types.String  `tfsdk:"request_timeout"`
+	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 // providerData is what Configure hands to resources and data sources. A nil
@@ -83,6 +90,27 @@ func (p *digaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"set with the `" + envBaseURL + "` environment variable. Must use `https://`, except for a " +
 					"loopback host (`127.0.0.1`, `::1`, `localhost`), such as a local Diga API emulator.",
 				Optional: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request that failed with a transient error "+
+					"(429, 502, 503, 504, a dropped connection or a timed-out attempt) is repeated, with exponential "+
+					"backoff and jitter, honouring `Retry-After`. Default %d; `0` disables retries. 401, 403, 404 "+
+					"and 422 are never retried.", client.DefaultMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Time limit of one request attempt, as a Go duration such as `\"30s\"` or " +
+					"`\"2m\"`. Default `\"60s\"`. Resource `timeouts` bound a whole create, update or delete, " +
+					"retries included.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{}},
+			},
+			"max_requests_per_second": schema.Float64Attribute{
+				MarkdownDescription: "Client-side limit on requests per second, shared by every resource and data " +
+					"source of this provider instance (useful with high `-parallelism`). Default: no limit.",
+				Optional:   true,
+				Validators: []validator.Float64{float64validator.AtLeast(0)},
 			},
 		},
 	}
@@ -155,12 +183,23 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	c, err := client.New(client.Config{
+	cc := client.Config{
 		BaseURL:   baseURL,
 		APIKey:    apiKey,
 		UserAgent: userAgent(p.version, req.TerraformVersion),
 		Logger:    tflogLogger{secret: apiKey},
-	})
+	}
+	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
+		n := int(cfg.MaxRetries.ValueInt64())
+		cc.MaxRetries = &n
+	}
+	if !cfg.RequestTimeout.IsNull() && !cfg.RequestTimeout.IsUnknown() {
+		cc.RequestTimeout, _ = time.ParseDuration(cfg.RequestTimeout.ValueString()) // validated
+	}
+	if !cfg.MaxRequestsPerSecond.IsNull() && !cfg.MaxRequestsPerSecond.IsUnknown() {
+		cc.MaxRequestsPerSecond = cfg.MaxRequestsPerSecond.ValueFloat64()
+	}
+	c, err := client.New(cc)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create Diga API client", err.Error())
 		return
@@ -179,7 +218,10 @@ func (p *digaProvider) Resources(_ context.Context) []func() resource.Resource {
 }
 
 func (p *digaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		newFlowDataSource,
+		newFlowsDataSource,
+	}
 }
 
 // checkBaseURL enforces an absolute URL and https, except for loopback hosts
@@ -218,4 +260,24 @@ func configureClient(providerDataAny any, diags *diag.Diagnostics) (*providerDat
 		return nil, false
 	}
 	return pd, true
+}
+
+// durationValidator checks a Go duration string such as "30s" that is > 0.
+type durationValidator struct{}
+
+func (durationValidator) Description(context.Context) string {
+	return "must be a positive duration such as \"30s\" or \"2m\""
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
+			fmt.Sprintf("%q is not a positive duration: write it like \"30s\", \"90s\" or \"2m\".", req.ConfigValue.ValueString()))
+	}
 }

@@ -1,13 +1,16 @@
 package provider
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -44,7 +47,111 @@ func TestMain(m *testing.M) {
 		// CLI's warning about it out of every test failure.
 		_ = os.Setenv("TF_CLI_CONFIG_FILE", os.DevNull)
 	}
-	os.Exit(m.Run())
+	// Every acceptance run logs at TRACE (terraform CLI and provider) into
+	// per-test files, which are then searched for the API keys the tests
+	// used: a key in any log line fails the run.
+	logDir := ""
+	if os.Getenv("TF_ACC") != "" && os.Getenv("TF_LOG_PATH_MASK") == "" && os.Getenv("TF_ACC_LOG_PATH") == "" {
+		dir, err := os.MkdirTemp("", "diga-acc-logs")
+		if err == nil {
+			logDir = dir
+			_ = os.Setenv("TF_LOG_PATH_MASK", filepath.Join(dir, "%s.log"))
+			_ = os.Setenv("TF_LOG", "TRACE")
+		}
+	}
+	code := m.Run()
+	if logDir != "" {
+		if err := checkLogsForSecrets(logDir, usedSecrets()); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL: secret found in TRACE logs:", err)
+			if code == 0 {
+				code = 1
+			}
+		}
+		_ = os.RemoveAll(logDir)
+	}
+	os.Exit(code)
+}
+
+var (
+	secretsMu sync.Mutex
+	secrets   = map[string]bool{}
+)
+
+// registerSecret records an API key a test hands to the provider, so the
+// log check can look for it.
+func registerSecret(s string) {
+	secretsMu.Lock()
+	defer secretsMu.Unlock()
+	secrets[s] = true
+}
+
+func usedSecrets() []string {
+	secretsMu.Lock()
+	defer secretsMu.Unlock()
+	out := make([]string, 0, len(secrets))
+	for s := range secrets {
+		out = append(out, s)
+	}
+	return out
+}
+
+// withoutConfigDumps drops the test harness's own dumps of the test
+// configuration ("Setting Terraform configuration:" followed by "  | " lines):
+// emulator-mode tests write the key into that configuration, which is the
+// test's doing, not the provider's. Everything Terraform and the provider
+// log stays in.
+func withoutConfigDumps(data []byte) []byte {
+	var out bytes.Buffer
+	inDump := false
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if inDump {
+			if bytes.HasPrefix(line, []byte("  | ")) || bytes.HasPrefix(line, []byte("  |\n")) ||
+				bytes.HasPrefix(line, []byte("  test_terraform_configuration=")) {
+				continue
+			}
+			inDump = false
+		}
+		if bytes.Contains(line, []byte("sdk.helper_resource: Setting Terraform configuration")) {
+			inDump = true
+		}
+		out.Write(line)
+	}
+	return out.Bytes()
+}
+
+// checkLogsForSecrets fails when any log file under dir contains one of the
+// secrets; it also fails when there are no logs at all, so a broken log
+// setup cannot pass silently.
+func checkLogsForSecrets(dir string, secrets []string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var bytesRead int
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return err
+		}
+		bytesRead += len(data)
+		data = withoutConfigDumps(data)
+		for _, s := range secrets {
+			if i := bytes.Index(data, []byte(s)); i >= 0 {
+				lineStart := bytes.LastIndexByte(data[:i], '\n') + 1
+				lineEnd := bytes.IndexByte(data[i:], '\n')
+				if lineEnd < 0 {
+					lineEnd = len(data) - i
+				}
+				return fmt.Errorf("%s contains an API key used by the tests: %s", e.Name(),
+					bytes.ReplaceAll(data[lineStart:i+lineEnd], []byte(s), []byte("<KEY>")))
+			}
+		}
+	}
+	if len(secrets) > 0 && bytesRead == 0 {
+		return fmt.Errorf("no TRACE logs were written to %s", dir)
+	}
+	fmt.Fprintf(os.Stderr, "log check: %d API keys not found in %d TRACE log files (%d bytes)\n", len(secrets), len(entries), bytesRead)
+	return nil
 }
 
 // accTarget is the Diga API one acceptance test runs against: its own
@@ -77,6 +184,7 @@ func newAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
 		}
 	} else {
 		tg.apiKey = "test-key-" + randomSuffix(t)
+		registerSecret(tg.apiKey)
 		emu := emulator.New(append([]emulator.Option{emulator.WithAPIKeys(tg.apiKey)}, opts...)...)
 		srv := httptest.NewServer(emu)
 		t.Cleanup(srv.Close)
@@ -89,6 +197,19 @@ func newAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
 	}
 	tg.client = c
 	return tg
+}
+
+// useUncheckedKey switches the target to a fresh emulator key that the
+// TRACE log check does not look for.
+func (tg *accTarget) useUncheckedKey(t *testing.T) {
+	t.Helper()
+	tg.apiKey = "unchecked-key-" + randomSuffix(t)
+	tg.emu.AddAPIKey(tg.apiKey)
+	c, err := client.New(client.Config{BaseURL: tg.baseURL, APIKey: tg.apiKey, UserAgent: "terraform-provider-diga/acctest"})
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	tg.client = c
 }
 
 // emulatorOnly skips tests that need emulator internals in live mode.
@@ -156,5 +277,30 @@ func TestUserAgent(t *testing.T) {
 	}
 	if got, want := userAgent("dev", ""), "terraform-provider-diga/dev"; got != want {
 		t.Errorf("userAgent = %q, want %q", got, want)
+	}
+}
+
+func TestCheckLogsForSecrets(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	dump := "2026-01-01T00:00:00Z [TRACE] sdk.helper_resource: Setting Terraform configuration:\n" +
+		"  test_terraform_configuration=\n  | provider \"diga\" {\n  |   api_key = \"k-123\"\n  | }\n  |\n" +
+		"2026-01-01T00:00:01Z [DEBUG] provider: configured\n"
+	if err := os.WriteFile(filepath.Join(dir, "a.log"), []byte(dump), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkLogsForSecrets(dir, []string{"k-123"}); err != nil {
+		t.Fatalf("a key only in the harness's config dump must pass: %v", err)
+	}
+	leak := dump + "2026-01-01T00:00:02Z [DEBUG] provider.terraform-provider-diga: Authorization: Bearer k-123\n"
+	if err := os.WriteFile(filepath.Join(dir, "b.log"), []byte(leak), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := checkLogsForSecrets(dir, []string{"k-123"})
+	if err == nil || !strings.Contains(err.Error(), "Bearer <KEY>") {
+		t.Fatalf("a key in a provider log line must fail, naming the line without the key: %v", err)
+	}
+	if strings.Contains(err.Error(), "k-123") {
+		t.Fatalf("the failure message repeats the key: %v", err)
 	}
 }
