@@ -13,11 +13,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -30,7 +32,32 @@ var (
 	_ resource.ResourceWithConfigure   = &flowResource{}
 	_ resource.ResourceWithImportState = &flowResource{}
 	_ resource.ResourceWithModifyPlan  = &flowResource{}
+	_ resource.ResourceWithIdentity    = &flowResource{}
 )
+
+// flowIdentity is the resource identity of a flow (Terraform ≥ 1.12): its id.
+type flowIdentity struct {
+	ID types.String `tfsdk:"id"`
+}
+
+func (r *flowResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{
+				Description:       "Flow id assigned by Diga.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
+// setIdentity records the flow's identity when Terraform supports identities.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types.String, diags *diag.Diagnostics) {
+	if identity == nil || id.IsNull() || id.IsUnknown() {
+		return
+	}
+	diags.Append(identity.Set(ctx, flowIdentity{ID: id})...)
+}
 
 // flowResource manages one Diga flow: its name, its definition (the trigger
 // and step tree), whether it is published and whether it is enabled.
@@ -53,6 +80,11 @@ type flowModel struct {
 	ProducedVariables types.List     `tfsdk:"produced_variables"`
 	ConsumedVariables types.List     `tfsdk:"consumed_variables"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+// timeoutsAttrTypes is the object type of the timeouts block.
+var timeoutsAttrTypes = map[string]attr.Type{
+	"create": types.StringType, "update": types.StringType, "delete": types.StringType,
 }
 
 // Default limits of a whole create, update or delete, retries included;
@@ -288,6 +320,7 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 		state.Definition = types.StringNull() // not imported yet
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -314,6 +347,7 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	state.Timeouts = plan.Timeouts
 	r.apply(ctx, c, plan, &state, false, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 // apply brings the flow in state to the plan: rename, import the
@@ -461,6 +495,9 @@ func (r *flowResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The framework wants an identity after every successful read, also
+	// when the resource is then removed from state; the id never changes.
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 	if r.data != nil && r.data.client == nil {
 		// Provider configuration unknown during plan: keep the prior state.
 		return
@@ -482,30 +519,35 @@ func (r *flowResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 
-	imported := state.Publish.IsNull()
-	resp.Diagnostics.Append(state.fromFlow(ctx, flow, nil)...)
-	if flow.Name != nil {
-		state.Name = types.StringValue(*flow.Name)
-	} else {
-		state.Name = types.StringNull()
-	}
-	state.Definition = definitionFromServer(flow, state.Definition)
+	resp.Diagnostics.Append(state.readFlow(ctx, flow)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readFlow refreshes the model from a flow Diga returned. A model without
+// `publish` comes from an import (or a listing): such a flow is taken as
+// published as it stands, so the first plan after an import changes nothing
+// and the next change of name or definition publishes.
+func (m *flowModel) readFlow(ctx context.Context, flow *client.Flow) diag.Diagnostics {
+	imported := m.Publish.IsNull()
+	diags := m.fromFlow(ctx, flow, nil)
+	m.Name = types.StringPointerValue(flow.Name)
+	m.Definition = definitionFromServer(flow, m.Definition)
 	if flow.Status != nil {
-		state.Enabled = types.BoolValue(*flow.Status == client.FlowStatusEnabled)
+		m.Enabled = types.BoolValue(*flow.Status == client.FlowStatusEnabled)
 	}
 	if imported {
-		// An imported flow is taken as published as it stands: the first
-		// plan after an import changes nothing, and the next change of name
-		// or definition publishes.
-		state.Publish = types.BoolValue(true)
-		if state.Enabled.IsNull() {
-			state.Enabled = types.BoolValue(false)
+		m.Publish = types.BoolValue(true)
+		if m.Enabled.IsNull() {
+			m.Enabled = types.BoolValue(false)
 		}
-		if def, err := flowdef.Parse(state.Definition.ValueString()); err == nil && flowdef.Publishable(def) {
-			state.PublishedHash = types.StringValue(flowdef.Fingerprint(state.Name.ValueString(), def))
+		if def, err := flowdef.Parse(m.Definition.ValueString()); err == nil && flowdef.Publishable(def) {
+			m.PublishedHash = types.StringValue(flowdef.Fingerprint(m.Name.ValueString(), def))
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if m.Timeouts.IsNull() || m.Timeouts.IsUnknown() {
+		m.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes)}
+	}
+	return diags
 }
 
 // definitionFromServer returns the state value for the definition Diga
@@ -553,11 +595,17 @@ func (r *flowResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 func (r *flowResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil {
+		// Terraform ≥ 1.12: import { identity = { id = "…" } }.
+		resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
+		return
+	}
 	if strings.TrimSpace(req.ID) == "" {
 		resp.Diagnostics.AddError("Missing flow id", "Import a flow by its Diga flow id, for example: terraform import diga_flow.example <flow_id>")
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	setIdentity(ctx, resp.Identity, types.StringValue(req.ID), &resp.Diagnostics)
 }
 
 // fromFlow copies the server-computed fields of an answer into the model.

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -38,6 +39,7 @@ const (
 var (
 	_ provider.Provider                   = &digaProvider{}
 	_ provider.ProviderWithValidateConfig = &digaProvider{}
+	_ provider.ProviderWithListResources  = &digaProvider{}
 )
 
 // digaProvider is the provider implementation; version is the release
@@ -151,6 +153,7 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		tflog.Warn(ctx, "Diga provider configuration is not known yet; deferring API calls until it is")
 		resp.DataSourceData = &providerData{}
 		resp.ResourceData = &providerData{}
+		resp.ListResourceData = &providerData{}
 		return
 	}
 
@@ -209,11 +212,19 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	data := &providerData{client: c}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *digaProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newFlowResource,
+	}
+}
+
+// ListResources serves `terraform query` (Terraform ≥ 1.14).
+func (p *digaProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		newFlowListResource,
 	}
 }
 

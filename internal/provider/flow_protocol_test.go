@@ -1,0 +1,242 @@
+package provider
+
+import (
+	"context"
+	"net/http/httptest"
+	"sort"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
+)
+
+// The terraform CLI here is 1.11, which has neither resource identities
+// (1.12) nor `terraform query` (1.14). These tests drive the provider
+// server's protocol calls directly, as those Terraform versions would.
+
+// protocolProvider starts an emulator with n seeded flows and returns a
+// configured provider server pointing at it.
+func protocolProvider(t *testing.T, n int) (tfprotov6.ProviderServer, *emulator.Server, string, []string) {
+	t.Helper()
+	ctx := context.Background()
+	key := "proto-key-" + randomSuffix(t)
+	emu := emulator.New(emulator.WithAPIKeys(key))
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	ids := emu.SeedFlows(key, n, "listed-")
+
+	ps, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := ps.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || hasErrors(schemas.Diagnostics) {
+		t.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
+	}
+	cfgType := schemas.Provider.ValueType().(tftypes.Object)
+	cfgVals := map[string]tftypes.Value{}
+	for name, typ := range cfgType.AttributeTypes {
+		cfgVals[name] = tftypes.NewValue(typ, nil)
+	}
+	cfgVals["api_key"] = tftypes.NewValue(tftypes.String, key)
+	cfgVals["base_url"] = tftypes.NewValue(tftypes.String, srv.URL)
+	cfg, err := tfprotov6.NewDynamicValue(cfgType, tftypes.NewValue(cfgType, cfgVals))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := ps.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.14.0", Config: &cfg})
+	if err != nil || hasErrors(conf.Diagnostics) {
+		t.Fatalf("ConfigureProvider: %v %v", err, diagText(conf.Diagnostics))
+	}
+	return ps, emu, key, ids
+}
+
+func hasErrors(diags []*tfprotov6.Diagnostic) bool {
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+func diagText(diags []*tfprotov6.Diagnostic) string {
+	s := ""
+	for _, d := range diags {
+		s += d.Summary + ": " + d.Detail + "\n"
+	}
+	return s
+}
+
+func TestProtocol_identitySchemaAndImportByIdentity(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ps, _, _, ids := protocolProvider(t, 1)
+
+	idSchemas, err := ps.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil || hasErrors(idSchemas.Diagnostics) {
+		t.Fatalf("GetResourceIdentitySchemas: %v %v", err, idSchemas.Diagnostics)
+	}
+	is, ok := idSchemas.IdentitySchemas["diga_flow"]
+	if !ok || len(is.IdentityAttributes) != 1 || is.IdentityAttributes[0].Name != "id" || !is.IdentityAttributes[0].RequiredForImport {
+		t.Fatalf("diga_flow identity schema = %+v, want one required-for-import attribute id", is)
+	}
+
+	// import { to = diga_flow.x, identity = { id = "…" } }
+	idType := is.ValueType()
+	idVal, err := tfprotov6.NewDynamicValue(idType, tftypes.NewValue(idType, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, ids[0])}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, err := ps.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{
+		TypeName: "diga_flow",
+		Identity: &tfprotov6.ResourceIdentityData{IdentityData: &idVal},
+	})
+	if err != nil || hasErrors(imp.Diagnostics) || len(imp.ImportedResources) != 1 {
+		t.Fatalf("ImportResourceState: %v %s %d", err, diagText(imp.Diagnostics), len(imp.ImportedResources))
+	}
+	imported := imp.ImportedResources[0]
+
+	schemas, _ := ps.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	resType := schemas.ResourceSchemas["diga_flow"].ValueType()
+	read, err := ps.ReadResource(ctx, &tfprotov6.ReadResourceRequest{
+		TypeName:        "diga_flow",
+		CurrentState:    imported.State,
+		CurrentIdentity: imported.Identity,
+		Private:         imported.Private,
+	})
+	if err != nil || hasErrors(read.Diagnostics) {
+		t.Fatalf("ReadResource: %v %s", err, diagText(read.Diagnostics))
+	}
+	state, err := read.NewState.Unmarshal(resType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := state.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	var id, name string
+	_ = attrs["id"].As(&id)
+	_ = attrs["name"].As(&name)
+	if id != ids[0] || name != "listed-1" {
+		t.Errorf("imported by identity: id %q name %q, want %q listed-1", id, name, ids[0])
+	}
+	gotID, err := read.NewIdentity.IdentityData.Unmarshal(idType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idAttrs map[string]tftypes.Value
+	_ = gotID.As(&idAttrs)
+	var identityID string
+	_ = idAttrs["id"].As(&identityID)
+	if identityID != ids[0] {
+		t.Errorf("identity after read = %q, want %q", identityID, ids[0])
+	}
+}
+
+func TestProtocol_listResource(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ps, emu, key, ids := protocolProvider(t, 45) // two pages
+	emu.SetStatus(key, ids[0], "ENABLED")
+
+	schemas, err := ps.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, ok := schemas.ListResourceSchemas["diga_flow"]
+	if !ok {
+		t.Fatal("no diga_flow list resource schema")
+	}
+	listType := ls.ValueType().(tftypes.Object)
+	idSchemas, _ := ps.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
+	idType := idSchemas.IdentitySchemas["diga_flow"].ValueType()
+	resType := schemas.ResourceSchemas["diga_flow"].ValueType()
+
+	list := func(status string, includeResource bool, limit int64) []*tfprotov6.ListResourceResult {
+		t.Helper()
+		vals := map[string]tftypes.Value{}
+		for name, typ := range listType.AttributeTypes {
+			vals[name] = tftypes.NewValue(typ, nil)
+		}
+		if status != "" {
+			vals["status"] = tftypes.NewValue(tftypes.String, status)
+		}
+		cfg, err := tfprotov6.NewDynamicValue(listType, tftypes.NewValue(listType, vals))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lrs, ok := ps.(tfprotov6.ProviderServerWithListResource)
+		if !ok {
+			t.Fatal("provider server does not serve list resources")
+		}
+		stream, err := lrs.ListResource(ctx, &tfprotov6.ListResourceRequest{
+			TypeName: "diga_flow", Config: &cfg, IncludeResource: includeResource, Limit: limit,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []*tfprotov6.ListResourceResult
+		for r := range stream.Results {
+			if hasErrors(r.Diagnostics) {
+				t.Fatalf("list result: %s", diagText(r.Diagnostics))
+			}
+			out = append(out, &r)
+		}
+		return out
+	}
+
+	all := list("", false, 100)
+	if len(all) != 45 {
+		t.Fatalf("listed %d flows, want 45", len(all))
+	}
+	var listed []string
+	for _, r := range all {
+		v, err := r.Identity.IdentityData.Unmarshal(idType)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]tftypes.Value
+		_ = v.As(&m)
+		var id string
+		_ = m["id"].As(&id)
+		listed = append(listed, id)
+		if r.Resource != nil {
+			t.Errorf("resource object sent although not requested")
+		}
+	}
+	sort.Strings(listed)
+	want := append([]string(nil), ids...)
+	sort.Strings(want)
+	for i := range want {
+		if listed[i] != want[i] {
+			t.Fatalf("listed ids differ from the seeded ones at %d: %s vs %s", i, listed[i], want[i])
+		}
+	}
+
+	enabled := list("ENABLED", true, 100)
+	if len(enabled) != 1 || enabled[0].DisplayName != "listed-1" {
+		t.Fatalf("status filter: got %d results", len(enabled))
+	}
+	obj, err := enabled[0].Resource.Unmarshal(resType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	_ = obj.As(&attrs)
+	var enabledAttr bool
+	var def string
+	_ = attrs["enabled"].As(&enabledAttr)
+	_ = attrs["definition"].As(&def)
+	if !enabledAttr || def == "" {
+		t.Errorf("resource object: enabled %v definition %q", enabledAttr, def)
+	}
+
+	if got := list("", false, 5); len(got) != 5 {
+		t.Errorf("limit 5 returned %d results", len(got))
+	}
+}
