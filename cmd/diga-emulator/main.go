@@ -8,9 +8,21 @@
 // "-listen 127.0.0.1:0" works), then logs one line per request to stderr
 // (method, path, query, status, duration — never the API key). SIGINT or
 // SIGTERM shuts it down cleanly.
+//
+// Fault injection (see the emulator package's "Fault injection"
+// documentation) is off unless a rate or a latency is given:
+//
+//	go run ./cmd/diga-emulator -fault-seed 7 -error-rate 0.2 \
+//	    -error-statuses 429,502,503 -retry-after 1s \
+//	    -lost-answer-rate 0.05 -latency 20ms -latency-jitter 10ms
+//
+// It is then announced by one more stderr line before the first request.
+// In the request log a lost answer shows "lost" instead of a status, and a
+// request whose client went away during the injected latency "canceled".
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -21,6 +33,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -61,6 +74,36 @@ func (k *keyList) Set(v string) error {
 	return nil
 }
 
+// statusList collects -error-statuses: comma-separated HTTP statuses.
+type statusList []int
+
+func (l *statusList) String() string {
+	parts := make([]string, len(*l))
+	for i, st := range *l {
+		parts[i] = strconv.Itoa(st)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *statusList) Set(v string) error {
+	var out []int
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		st, err := strconv.Atoi(part)
+		if err != nil || st < 400 || st > 599 {
+			return fmt.Errorf("invalid status %q (want 400…599)", part)
+		}
+		out = append(out, st)
+	}
+	if len(out) == 0 {
+		return errors.New("no status given")
+	}
+	*l = out
+	return nil
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("diga-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -70,9 +113,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int("seed-flows", 0, "create `N` empty flows for every API key at startup")
 	sparse := fs.Bool("sparse-rename", false, "answer rename without status and flow_category, like Diga's docs example")
 	strict := fs.Bool("strict-response-model", false, "render trigger trees through the documented response models (drop undeclared keys)")
+	var faults emulator.Faults
+	statuses := append(statusList(nil), emulator.DefaultErrorStatuses...)
+	fs.Int64Var(&faults.Seed, "fault-seed", 0, "`seed` of the fault injection PRNG (same seed and request order → same faults)")
+	fs.Float64Var(&faults.ErrorRate, "error-rate", 0, "share (0…1) of requests answered with an injected error before being processed")
+	fs.Var(&statuses, "error-statuses", "comma-separated injected error `statuses`, chosen uniformly (default 429,502,503)")
+	fs.DurationVar(&faults.RetryAfter, "retry-after", time.Second, "Retry-After sent with an injected 429 (whole seconds, rounded up)")
+	fs.Float64Var(&faults.LostAnswerRate, "lost-answer-rate", 0, "share (0…1) of writes applied and then answered by closing the connection")
+	fs.DurationVar(&faults.Latency, "latency", 0, "injected delay before each request is processed")
+	fs.DurationVar(&faults.LatencyJitter, "latency-jitter", 0, "uniform ± jitter added to -latency")
+	fs.BoolVar(&faults.FaultUnauthenticated, "fault-unauthenticated", false, "also inject faults into requests without a valid API key")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	faults.ErrorStatuses = statuses
+	if err := faults.Validate(); err != nil {
+		return err
+	}
+	faultsOn := faults.ErrorRate > 0 || faults.LostAnswerRate > 0 || faults.Latency > 0 || faults.LatencyJitter > 0
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
@@ -93,6 +151,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *strict {
 		opts = append(opts, emulator.WithStrictResponseModel())
 	}
+	if faultsOn {
+		opts = append(opts, emulator.WithFaults(faults))
+	}
 	srv := emulator.New(opts...)
 	for _, k := range keys {
 		srv.SeedFlows(k, *seed, "Seed flow ")
@@ -107,6 +168,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("refusing to serve on non-loopback address %s", ln.Addr())
 	}
 	logger := log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
+	if faultsOn {
+		logger.Printf("fault injection: seed %d, error rate %g (statuses %s, Retry-After %s), lost-answer rate %g, latency %s ± %s, unauthenticated %t",
+			faults.Seed, faults.ErrorRate, statuses.String(), faults.RetryAfter, faults.LostAnswerRate, faults.Latency, faults.LatencyJitter, faults.FaultUnauthenticated)
+	}
 	httpSrv := &http.Server{
 		Handler:           logRequests(srv, logger),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -121,6 +186,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
+	// End pending injected delays so that Shutdown does not wait for them.
+	srv.SetFaults(emulator.Faults{})
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
@@ -152,7 +219,8 @@ func checkLoopback(addr string) error {
 
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status   int
+	hijacked bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -169,21 +237,51 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// Hijack lets the emulator drop the connection for a lost answer and
+// remembers that it did.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return conn, brw, err
+}
+
+// Unwrap exposes the underlying writer to http.ResponseController.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // logRequests writes one line per request. Headers (and so the API key) are
-// never logged.
+// never logged. A request answered by dropping the connection (hijacked, or
+// aborted with http.ErrAbortHandler) is logged as "lost"; one that wrote
+// nothing because its client went away as "canceled".
 func logRequests(next http.Handler, logger *log.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			var outcome string
+			switch {
+			case sw.status != 0:
+				outcome = strconv.Itoa(sw.status)
+			case r.Context().Err() != nil:
+				// Checked first: the emulator also closes the connection
+				// of a request it drops because its client went away.
+				outcome = "canceled"
+			case sw.hijacked || v == http.ErrAbortHandler:
+				outcome = "lost"
+			default:
+				outcome = strconv.Itoa(http.StatusOK)
+			}
+			target := r.URL.Path
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			logger.Printf("%s %q %s %s", r.Method, target, outcome, time.Since(start).Round(time.Microsecond))
+			if v != nil {
+				panic(v)
+			}
+		}()
 		next.ServeHTTP(sw, r)
-		status := sw.status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		target := r.URL.Path
-		if r.URL.RawQuery != "" {
-			target += "?" + r.URL.RawQuery
-		}
-		logger.Printf("%s %q %d %s", r.Method, target, status, time.Since(start).Round(time.Microsecond))
 	})
 }

@@ -135,3 +135,124 @@ func TestKeyListFlag(t *testing.T) {
 		t.Fatal("positional argument accepted")
 	}
 }
+
+// startRun starts run with args and returns the base URL, the stderr sink
+// and a function that shuts the emulator down and returns run's error.
+func startRun(t *testing.T, args ...string) (string, *lockedBuffer, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	stderr := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), outW, stderr)
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		cancel()
+		t.Fatalf("reading banner: %v (stderr %s)", err, stderr.String())
+	}
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	base := strings.TrimPrefix(strings.TrimSpace(line), "diga-emulator listening on ")
+	stop := func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			t.Fatal("no shutdown")
+			return nil
+		}
+	}
+	return base, stderr, stop
+}
+
+func TestRunInjectsErrors(t *testing.T) {
+	t.Parallel()
+	base, stderr, stop := startRun(t, "-api-key", "k", "-fault-seed", "5", "-error-rate", "1", "-error-statuses", "429", "-retry-after", "1500ms")
+	client := &http.Client{Timeout: 10 * time.Second}
+	for _, key := range []string{"k", "wrong"} {
+		req, _ := http.NewRequest("POST", base+"/v1/workflow/", strings.NewReader(`{"name":"x"}`))
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if key == "wrong" {
+			if resp.StatusCode != 401 {
+				t.Fatalf("wrong key faulted: %d %s", resp.StatusCode, b)
+			}
+			continue
+		}
+		if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "2" || !strings.Contains(string(b), `"error_code":"RATE_LIMITED"`) {
+			t.Fatalf("%d %v %s", resp.StatusCode, resp.Header, b)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	logs := stderr.String()
+	if !strings.Contains(logs, "fault injection: seed 5, error rate 1 (statuses 429, Retry-After 1.5s)") ||
+		!strings.Contains(logs, `POST "/v1/workflow/" 429`) || !strings.Contains(logs, `POST "/v1/workflow/" 401`) {
+		t.Fatalf("logs:\n%s", logs)
+	}
+}
+
+func TestRunLosesAnswers(t *testing.T) {
+	t.Parallel()
+	base, stderr, stop := startRun(t, "-api-key", "k", "-lost-answer-rate", "1")
+	client := &http.Client{Timeout: 10 * time.Second}
+	req, _ := http.NewRequest("POST", base+"/v1/workflow/", strings.NewReader(`{"name":"lost"}`))
+	req.Header.Set("Authorization", "Bearer k")
+	if resp, err := client.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("lost create answered %d", resp.StatusCode)
+	}
+	req, _ = http.NewRequest("GET", base+"/v1/workflow/", nil)
+	req.Header.Set("Authorization", "Bearer k")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"name":"lost"`) {
+		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if logs := stderr.String(); !strings.Contains(logs, `POST "/v1/workflow/" lost`) || !strings.Contains(logs, `GET "/v1/workflow/" 200`) {
+		t.Fatalf("logs:\n%s", logs)
+	}
+}
+
+func TestRunRejectsBadFaultFlags(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"-error-rate", "2"},
+		{"-error-rate", "NaN"},
+		{"-lost-answer-rate", "-0.5"},
+		{"-error-statuses", "200"},
+		{"-error-statuses", "abc"},
+		{"-error-statuses", ","},
+		{"-latency", "-1s"},
+		{"-latency-jitter", "-1ms"},
+		{"-retry-after", "-1s"},
+	} {
+		if err := run(context.Background(), append([]string{"-listen", "127.0.0.1:0"}, args...), io.Discard, io.Discard); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
+
+func TestStatusListFlag(t *testing.T) {
+	t.Parallel()
+	var l statusList
+	if err := l.Set(" 502, 503 ,"); err != nil || len(l) != 2 || l[1] != 503 || l.String() != "502,503" {
+		t.Fatalf("%v %v", l, err)
+	}
+}

@@ -5,8 +5,8 @@
 //
 // Server is an http.Handler. Besides the API it offers out-of-band helpers
 // for tests (Flows, Flow, DeleteFlow, RenameFlow, EditFlow, SetStatus,
-// SeedFlows, Requests, WriteCount, ResetRequests); those never count as API
-// requests.
+// SeedFlows, Requests, WriteCount, ResetRequests, SetFaults, FaultStats);
+// those never count as API requests.
 //
 // # Implemented operations
 //
@@ -373,13 +373,88 @@
 // Rename with WithSparseRenameResponse answers without the "status" and
 // "flow_category" keys, like the example on Diga's rename page.
 //
-// Bookkeeping: Requests records every request ServeHTTP answered (routing
-// errors and 401s included), in completion order, with the bearer credential
-// it presented. WriteCount counts the POST/PATCH/PUT/DELETE ones presenting a
-// given key that reached a route (any status, including 401, 404, 422 and
-// 501; not 404/405/307 from the router). SeedFlows creates flows named
+// Bookkeeping: Requests records every request ServeHTTP handled (routing
+// errors, 401s and fault-injected requests included), in completion order,
+// with the bearer credential it presented. RequestRecord.Fault tells how
+// fault injection shaped a request; Status is what the client received, or
+// a sentinel when it received nothing (see "Fault injection"). WriteCount
+// counts the POST/PATCH/PUT/DELETE ones presenting a given key that reached
+// a route (any status, including 401, 404, 422 and 501, and injected errors,
+// lost answers and canceled requests: it counts attempts; not 404/405/307
+// from the router). SeedFlows creates flows named
 // prefix+"1"…prefix+"n" and returns their ids oldest first; it does not make
 // the key valid.
+//
+// # Fault injection
+//
+// WithFaults(Faults{…}) at construction, or SetFaults at runtime (e.g. only
+// around an apply; SetFaults(Faults{}) turns it off), makes the emulator
+// misbehave like a real deployment behind a proxy. The zero Faults injects
+// nothing. Invalid settings (rates outside 0…1 or NaN, negative durations,
+// statuses outside 400…599; see Faults.Validate) make WithFaults and
+// SetFaults panic.
+//
+// Eligible requests: only requests that reached a route (never the router's
+// own 404, 405 or 307 answers), and by default only those presenting a valid
+// API key (any route, the public piece routes included), so a wrong or
+// missing key always gets a clean, immediate 401.
+// Faults.FaultUnauthenticated extends injection to every routed request, in
+// which case faults happen before authentication.
+//
+// For each eligible request, in this order:
+//  1. Latency: the request is held Latency ± LatencyJitter (uniform, floored
+//     at 0) before being processed. Its body is read into memory first,
+//     because net/http only notices a departed client once the body has
+//     been consumed. The wait ends early when r.Context() is done (client
+//     gone, or a server BaseContext canceled): the request is then dropped
+//     unprocessed, without an answer (connection closed as for a lost
+//     answer), and recorded with Status 499 (StatusClientClosedRequest,
+//     nginx's "client closed request") and Fault FaultCanceled. SetFaults
+//     also ends every pending wait at once, but those requests proceed as
+//     already decided; so SetFaults(Faults{}) before closing a server never
+//     leaves it waiting on a long Latency.
+//  2. Injected error (share ErrorRate, status uniform among ErrorStatuses,
+//     default 429, 502, 503): answered before anything of the request is
+//     processed, so nothing is applied (no body validation, no flow lookup,
+//     no write). Bodies mimic whoever would really produce the error:
+//     429 {"status":"error","error_code":"RATE_LIMITED","message":"Rate limit exceeded, retry after N seconds"}
+//     with Retry-After: N (RetryAfter in whole seconds, rounded up; 0 sends
+//     "0"); 502 nginx's HTML page (Content-Type text/html); 503
+//     {"status":"error","error_code":"SERVICE_UNAVAILABLE","message":"Workflow service unavailable"}.
+//     Other statuses are accepted too: 504 nginx's "504 Gateway Time-out"
+//     page, 500 Starlette's text/plain "Internal Server Error", anything else
+//     Diga's envelope with error_code INJECTED_FAULT and the status text.
+//     Only 429 carries Retry-After. Recorded with the injected Status and
+//     Fault FaultError.
+//  3. Lost answer (share LostAnswerRate of the POST/PATCH/PUT/DELETE
+//     requests not given an injected error, so the overall share of writes
+//     is (1-ErrorRate)·LostAnswerRate): the request is processed normally,
+//     whatever its outcome (a create is applied; a 404 or 422 stays one),
+//     the answer is discarded, and the connection is closed without a byte
+//     being sent: hijacked and closed on HTTP/1.x; where the writer cannot
+//     be hijacked (HTTP/2, httptest.ResponseRecorder, middleware without
+//     Unwrap) ServeHTTP panics with http.ErrAbortHandler, which net/http
+//     turns into a closed connection or a reset stream. A Go client sees an
+//     error such as `Post "…": EOF`; the Go transport does not replay it.
+//     Recorded with Status StatusLostAnswer (-1), Fault FaultLost and
+//     LostStatus, the status that was computed but never sent.
+//
+// Determinism: decisions come from a PCG (math/rand/v2) seeded with Seed and
+// drawn under the server mutex when a request arrives (after routing, before
+// the latency). While Faults is active (a rate, Latency or LatencyJitter
+// non-zero) every eligible request draws exactly four numbers (error,
+// status, lost answer, jitter) whatever happens to it, and ineligible
+// requests draw none; so the fate of the n-th eligible request depends only
+// on the seed, n and whether it is a write. Determinism is therefore per
+// request sequence: a given seed and a given order of arrival give the same
+// faults, but concurrent clients (terraform -parallelism) make the arrival
+// order, and so which request gets which fault, vary from run to run.
+// SetFaults re-seeds, restarting the sequence.
+//
+// FaultStats counts, cumulatively across SetFaults calls, the eligible
+// requests seen while faults were active (Requests), the injected errors
+// (InjectedErrors, split by status in ByStatus) and the lost answers
+// (LostAnswers, not in ByStatus).
 //
 // JSON answers are compact, with Content-Type application/json and no HTML
 // escaping, like Starlette's JSONResponse.

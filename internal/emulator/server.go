@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,6 +24,11 @@ type Server struct {
 	issued       map[string]struct{} // every flow id ever handed out, across projects
 	seq          int64               // creation counter; orders flows newest first
 	records      []requestRecord
+	faults       Faults     // ErrorStatuses never empty once set
+	faultRNG     *rand.Rand // nil until WithFaults/SetFaults
+	faultStats   FaultStats
+	faultWake    chan struct{} // closed and replaced by every SetFaults
+	latencyHook  func()        // tests: called when a request starts its injected delay
 }
 
 // Option configures a Server.
@@ -102,13 +108,22 @@ func (s *Server) keyValid(key string) bool {
 	return ok
 }
 
-// RequestRecord describes one request the emulator answered.
+// RequestRecord describes one request the emulator handled.
 type RequestRecord struct {
 	Method   string
 	Path     string
 	RawQuery string
-	Status   int
-	APIKey   string // the bearer credential presented, valid or not ("" if none)
+	// Status is the status the client received: the handler's, or the
+	// injected one (Fault == FaultError). Two sentinels mark requests that
+	// got no answer: StatusLostAnswer (-1, Fault == FaultLost) and
+	// StatusClientClosedRequest (499, Fault == FaultCanceled).
+	Status int
+	APIKey string // the bearer credential presented, valid or not ("" if none)
+	// Fault is FaultNone unless fault injection shaped this request.
+	Fault FaultKind
+	// LostStatus is, for a lost answer, the status the emulator computed
+	// but never sent (201 for an applied create, 404, 422, …); 0 otherwise.
+	LostStatus int
 }
 
 type requestRecord struct {
@@ -116,7 +131,8 @@ type requestRecord struct {
 	routed bool // reached a route (not a 404/405/redirect from the router)
 }
 
-// Requests returns every API request handled so far, in completion order.
+// Requests returns every API request handled so far, in completion order,
+// fault-injected ones included (see RequestRecord.Fault).
 func (s *Server) Requests() []RequestRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -128,7 +144,9 @@ func (s *Server) Requests() []RequestRecord {
 }
 
 // WriteCount counts POST/PATCH/PUT/DELETE requests presenting apiKey that
-// reached a route, whatever their status (401, 404, 422, 501 included).
+// reached a route, whatever their status (401, 404, 422, 501 included) and
+// whatever fault injection did to them (injected errors, lost answers and
+// canceled requests included): it counts attempts, not applied writes.
 func (s *Server) WriteCount(apiKey string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -172,63 +190,104 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // ServeHTTP routes the request the way Starlette's router does (first full
 // match wins, else 405 for the first path-only match, else a 307 slash
-// redirect, else 404), then checks the bearer key, then runs the handler.
+// redirect, else 404), then applies fault injection (requests that reached a
+// route only), then checks the bearer key, then runs the handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	key, _ := bearerCredential(r.Header.Get("Authorization"))
-	routed := s.dispatch(rec, r, key)
-	status := rec.status
-	if status == 0 {
-		status = http.StatusOK
+	out := requestRecord{RequestRecord: RequestRecord{
+		Method:   r.Method,
+		Path:     r.URL.Path,
+		RawQuery: r.URL.RawQuery,
+		APIKey:   key,
+	}}
+	rt, params := s.route(rec, r)
+	out.routed = rt != nil
+	if rt != nil {
+		plan := s.planFault(r.Method, key)
+		switch {
+		case !s.waitLatency(r, plan):
+			// Never answer: if the connection is still open (server
+			// shutting down), an empty 200 would look like success.
+			out.Fault, out.Status = FaultCanceled, StatusClientClosedRequest
+			s.record(out)
+			closeWithoutAnswer(w)
+			return
+		case plan.status != 0:
+			writeInjectedError(rec, plan)
+			out.Fault = FaultError
+		case plan.lost:
+			d := &discardWriter{}
+			s.serveRoute(d, r, rt, params, key)
+			out.Fault, out.Status, out.LostStatus = FaultLost, StatusLostAnswer, d.status
+			if out.LostStatus == 0 {
+				out.LostStatus = http.StatusOK
+			}
+			s.record(out)
+			closeWithoutAnswer(w)
+			return
+		default:
+			s.serveRoute(rec, r, rt, params, key)
+		}
 	}
+	if out.Status == 0 {
+		out.Status = rec.status
+		if out.Status == 0 {
+			out.Status = http.StatusOK
+		}
+	}
+	s.record(out)
+}
+
+func (s *Server) record(r requestRecord) {
 	s.mu.Lock()
-	s.records = append(s.records, requestRecord{
-		RequestRecord: RequestRecord{
-			Method:   r.Method,
-			Path:     r.URL.Path,
-			RawQuery: r.URL.RawQuery,
-			Status:   status,
-			APIKey:   key,
-		},
-		routed: routed,
-	})
+	s.records = append(s.records, r)
 	s.mu.Unlock()
 }
 
-func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, key string) (routed bool) {
+// route finds the route for r. When there is none it writes the router's
+// answer (405, 307 or 404) and returns nil.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) (*route, map[string]string) {
 	path := r.URL.Path
 	rt, params, partial := matchRoute(r.Method, path)
-	if rt == nil {
-		if partial != nil {
-			w.Header().Set("Allow", partial.method)
-			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"detail": "Method Not Allowed"})
-			return false
-		}
-		if target, ok := slashRedirect(path); ok {
-			redirect(w, r, target)
-			return false
-		}
-		writeJSON(w, http.StatusNotFound, map[string]any{"detail": "Not Found"})
-		return false
+	if rt != nil {
+		return rt, params
 	}
+	if partial != nil {
+		w.Header().Set("Allow", partial.method)
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"detail": "Method Not Allowed"})
+		return nil, nil
+	}
+	if target, ok := slashRedirect(path); ok {
+		redirect(w, r, target)
+		return nil, nil
+	}
+	writeJSON(w, http.StatusNotFound, map[string]any{"detail": "Not Found"})
+	return nil, nil
+}
+
+// serveRoute authenticates a routed request and runs its handler.
+func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, params map[string]string, key string) {
 	if !rt.public {
 		// key is "" when the header is missing or malformed, and "" is never
 		// a valid key.
 		if !s.keyValid(key) {
 			w.Header().Set("WWW-Authenticate", "Bearer")
 			writeError(w, http.StatusUnauthorized, "INVALID_API_KEY", "Invalid or missing API key")
-			return true
+			return
 		}
 	}
 	if rt.handle == nil {
 		writeError(w, http.StatusNotImplemented, "NOT_IMPLEMENTED",
 			rt.method+" "+rt.pattern+" is not implemented by the Diga emulator")
-		return true
+		return
 	}
 	rt.handle(s, &call{w: w, r: r, params: params, key: key})
-	return true
 }
 
 // bearerCredential mirrors FastAPI's HTTPBearer: the header is split at the
