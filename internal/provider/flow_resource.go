@@ -3,11 +3,14 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -16,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -67,19 +71,22 @@ type flowResource struct {
 
 // flowModel maps the diga_flow schema.
 type flowModel struct {
-	ID                types.String   `tfsdk:"id"`
-	Name              types.String   `tfsdk:"name"`
-	Definition        types.String   `tfsdk:"definition"`
-	Publish           types.Bool     `tfsdk:"publish"`
-	Enabled           types.Bool     `tfsdk:"enabled"`
-	PublishedHash     types.String   `tfsdk:"published_hash"`
-	Status            types.String   `tfsdk:"status"`
-	FlowCategory      types.String   `tfsdk:"flow_category"`
-	Created           types.String   `tfsdk:"created"`
-	Updated           types.String   `tfsdk:"updated"`
-	ProducedVariables types.List     `tfsdk:"produced_variables"`
-	ConsumedVariables types.List     `tfsdk:"consumed_variables"`
-	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	ID                  types.String   `tfsdk:"id"`
+	Name                types.String   `tfsdk:"name"`
+	Definition          types.String   `tfsdk:"definition"`
+	Publish             types.Bool     `tfsdk:"publish"`
+	Enabled             types.Bool     `tfsdk:"enabled"`
+	PublishedHash       types.String   `tfsdk:"published_hash"`
+	Status              types.String   `tfsdk:"status"`
+	FlowCategory        types.String   `tfsdk:"flow_category"`
+	Created             types.String   `tfsdk:"created"`
+	Updated             types.String   `tfsdk:"updated"`
+	ProducedVariables   types.List     `tfsdk:"produced_variables"`
+	ConsumedVariables   types.List     `tfsdk:"consumed_variables"`
+	TemplateID          types.String   `tfsdk:"template_id"`
+	TemplateVariables   types.Map      `tfsdk:"template_variables"`
+	TemplateConnections types.Map      `tfsdk:"template_connections"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
 
 // timeoutsAttrTypes is the object type of the timeouts block.
@@ -156,6 +163,31 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
+			"template_id": schema.StringAttribute{
+				MarkdownDescription: "Create the flow as a copy of this Diga flow template (see the `diga_flow_templates` " +
+					"data source). Only used when the flow is created; choosing another template replaces the flow, " +
+					"removing the attribute does not. After creation the flow is managed like any other.",
+				Optional:      true,
+				Validators:    []validator.String{stringvalidator.RegexMatches(uuidPattern, "must be a template id (UUID)")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(templateChanged, "A different template replaces the flow.", "A different template replaces the flow.")},
+			},
+			"template_variables": schema.MapAttribute{
+				MarkdownDescription: "Values for the template's `<<variable>>` placeholders. Every variable the template " +
+					"lists must be given; this is checked at plan time.",
+				ElementType:   types.StringType,
+				Optional:      true,
+				Validators:    []validator.Map{mapvalidator.AlsoRequires(path.MatchRoot("template_id"))},
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(templateInputChanged, "Other template variables replace a flow made from a template.", "")},
+			},
+			"template_connections": schema.MapAttribute{
+				MarkdownDescription: "Credentials for the connections the template needs, by the template's connection " +
+					"`key` (the value's format depends on the connection type, e.g. a token for `SECRET_TEXT`).",
+				ElementType:   types.StringType,
+				Optional:      true,
+				Sensitive:     true,
+				Validators:    []validator.Map{mapvalidator.AlsoRequires(path.MatchRoot("template_id"))},
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(templateInputChanged, "Other template connections replace a flow made from a template.", "")},
+			},
 			"published_hash": schema.StringAttribute{
 				MarkdownDescription: "Fingerprint of the name and definition the provider last published. " +
 					"A change of it in a plan means the apply publishes the flow.",
@@ -230,6 +262,10 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return
 	}
 
+	if creating && !plan.TemplateID.IsNull() && !plan.TemplateID.IsUnknown() {
+		r.checkTemplateInputs(ctx, plan, &resp.Diagnostics)
+	}
+
 	// The status follows enabled, which the apply enforces and verifies.
 	if !plan.Enabled.IsUnknown() {
 		plan.Status = types.StringValue(statusFor(plan.Enabled.ValueBool()))
@@ -300,9 +336,17 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
-	flow, err := c.CreateFlow(ctx, plan.Name.ValueString())
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to create flow", err, flowFieldPaths)
+	var flow *client.Flow
+	if !plan.TemplateID.IsNull() {
+		flow = r.copyTemplate(ctx, c, plan, &resp.Diagnostics)
+	} else {
+		var err error
+		flow, err = c.CreateFlow(ctx, plan.Name.ValueString())
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Unable to create flow", err, flowFieldPaths)
+		}
+	}
+	if flow == nil {
 		return
 	}
 	tflog.Info(ctx, "Created Diga flow", map[string]any{"flow_id": flow.ID})
@@ -345,6 +389,9 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	state := prior
 	state.Publish = plan.Publish
 	state.Timeouts = plan.Timeouts
+	state.TemplateID = plan.TemplateID // only used at creation
+	state.TemplateVariables = plan.TemplateVariables
+	state.TemplateConnections = plan.TemplateConnections
 	r.apply(ctx, c, plan, &state, false, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
@@ -457,6 +504,127 @@ func (r *flowResource) apply(ctx context.Context, c *client.Client, plan flowMod
 	if state.FlowCategory.IsUnknown() {
 		state.FlowCategory = types.StringNull()
 	}
+}
+
+// checkTemplateInputs reads the template at plan time and reports every
+// variable and connection it needs that the configuration does not give.
+func (r *flowResource) checkTemplateInputs(ctx context.Context, plan flowModel, diags *diag.Diagnostics) {
+	if r.data == nil || r.data.client == nil || plan.TemplateVariables.IsUnknown() || plan.TemplateConnections.IsUnknown() {
+		return // checked by Diga at apply
+	}
+	t, err := r.data.client.GetTemplate(ctx, plan.TemplateID.ValueString())
+	if client.IsNotFound(err) {
+		diags.AddAttributeError(path.Root("template_id"), "Template not found",
+			"Diga has no flow template with id "+plan.TemplateID.ValueString()+". List them with the diga_flow_templates data source.")
+		return
+	}
+	if err != nil {
+		tflog.Warn(ctx, "Could not read the flow template at plan time; Diga checks the variables at apply", map[string]any{"error": err.Error()})
+		return
+	}
+	given := map[string]string{}
+	if !plan.TemplateVariables.IsNull() {
+		diags.Append(plan.TemplateVariables.ElementsAs(ctx, &given, false)...)
+	}
+	var missing []string
+	for _, v := range t.Variables {
+		if _, ok := given[v.Name]; !ok {
+			missing = append(missing, v.Name)
+		}
+	}
+	if len(missing) > 0 {
+		diags.AddAttributeError(path.Root("template_variables"), "Missing template variables",
+			fmt.Sprintf("Template %q (%s) needs values for: %s. Add them to template_variables.",
+				t.Name, t.ID, strings.Join(missing, ", ")))
+	}
+	conns := map[string]string{}
+	if !plan.TemplateConnections.IsNull() {
+		diags.Append(plan.TemplateConnections.ElementsAs(ctx, &conns, false)...)
+	}
+	var missingConns []string
+	for _, c := range t.Connections {
+		if _, ok := conns[c.Key]; !ok {
+			missingConns = append(missingConns, fmt.Sprintf("%s (%s)", c.Key, c.PieceName))
+		}
+	}
+	if len(missingConns) > 0 {
+		diags.AddAttributeWarning(path.Root("template_connections"), "Template connections not given",
+			fmt.Sprintf("Template %q lists connections that template_connections does not give: %s. The flow's steps "+
+				"that use them will not be valid until a connection is set up in Diga.", t.Name, strings.Join(missingConns, ", ")))
+	}
+}
+
+// copyTemplate creates the flow from plan.TemplateID and reads it back; nil
+// after an error diagnostic.
+func (r *flowResource) copyTemplate(ctx context.Context, c *client.Client, plan flowModel, diags *diag.Diagnostics) *client.Flow {
+	name := plan.Name.ValueString()
+	req := &client.CopyTemplateRequest{FlowName: &name}
+	if !plan.TemplateVariables.IsNull() {
+		vars := map[string]string{}
+		diags.Append(plan.TemplateVariables.ElementsAs(ctx, &vars, false)...)
+		req.Variables = map[string]any{}
+		for k, v := range vars {
+			req.Variables[k] = v
+		}
+	}
+	if !plan.TemplateConnections.IsNull() {
+		conns := map[string]string{}
+		diags.Append(plan.TemplateConnections.ElementsAs(ctx, &conns, false)...)
+		for _, k := range sortedMapKeys(conns) {
+			req.Connections = append(req.Connections, client.TemplateConnectionValue{Key: k, Value: conns[k]})
+		}
+	}
+	if diags.HasError() {
+		return nil
+	}
+	res, err := c.CopyTemplate(ctx, plan.TemplateID.ValueString(), req)
+	if errors.Is(err, client.ErrCopyOutcomeUnknown) {
+		diags.AddError("Unable to create flow from template",
+			fmt.Sprintf("The answer to copying template %s was lost, so Diga may or may not hold a new flow named %q. "+
+				"Check the flows in Diga: import it with terraform import, or delete it and apply again. (%s)",
+				plan.TemplateID.ValueString(), name, err))
+		return nil
+	}
+	if err != nil {
+		addAPIError(diags, "Unable to create flow from template", err, map[string]path.Path{
+			"body.variables":   path.Root("template_variables"),
+			"body.connections": path.Root("template_connections"),
+			"body.flow_name":   path.Root("name"),
+		})
+		return nil
+	}
+	flow, err := c.GetFlow(ctx, res.FlowID)
+	if err != nil {
+		diags.AddError("Unable to read the flow created from the template",
+			fmt.Sprintf("Diga created flow %s from template %s, but reading it back failed: %s. The flow exists in Diga; "+
+				"import it with: terraform import <address> %s", res.FlowID, plan.TemplateID.ValueString(), err, res.FlowID))
+		return nil
+	}
+	return flow
+}
+
+func sortedMapKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// templateChanged replaces the flow only when one template is swapped for
+// another; adding or removing template_id on an existing flow does not.
+func templateChanged(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !req.StateValue.IsNull() && !req.PlanValue.IsNull() && !req.StateValue.Equal(req.PlanValue)
+}
+
+// templateInputChanged replaces a flow made from a template when the inputs
+// of the copy change while the template stays.
+func templateInputChanged(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+	var stateTemplate, planTemplate types.String
+	req.State.GetAttribute(ctx, path.Root("template_id"), &stateTemplate)
+	req.Plan.GetAttribute(ctx, path.Root("template_id"), &planTemplate)
+	resp.RequiresReplace = !stateTemplate.IsNull() && stateTemplate.Equal(planTemplate) && !req.StateValue.Equal(req.PlanValue)
 }
 
 // setStatus changes the status and returns the flow as Diga then reports it,

@@ -218,6 +218,7 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *digaProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newFlowResource,
+		newConnectionResource,
 	}
 }
 
@@ -232,6 +233,11 @@ func (p *digaProvider) DataSources(_ context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		newFlowDataSource,
 		newFlowsDataSource,
+		newFlowTemplatesDataSource,
+		newFlowTemplateDataSource,
+		newPiecesDataSource,
+		newPieceDataSource,
+		newConnectionsDataSource,
 	}
 }
 

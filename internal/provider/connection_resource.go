@@ -1,0 +1,268 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/client"
+)
+
+var (
+	_ resource.Resource                   = &connectionResource{}
+	_ resource.ResourceWithConfigure      = &connectionResource{}
+	_ resource.ResourceWithValidateConfig = &connectionResource{}
+	_ resource.ResourceWithImportState    = &connectionResource{}
+)
+
+// connectionResource manages a piece connection (credential) of the project.
+// Diga's API can create (upsert) and list connections but not delete them.
+type connectionResource struct {
+	data *providerData
+}
+
+type connectionModel struct {
+	ID             types.String `tfsdk:"id"`
+	ExternalID     types.String `tfsdk:"external_id"`
+	PieceName      types.String `tfsdk:"piece_name"`
+	DisplayName    types.String `tfsdk:"display_name"`
+	Type           types.String `tfsdk:"type"`
+	ValueWO        types.String `tfsdk:"value_wo"`
+	ValueWOVersion types.String `tfsdk:"value_wo_version"`
+	Status         types.String `tfsdk:"status"`
+}
+
+func newConnectionResource() resource.Resource { return &connectionResource{} }
+
+func (r *connectionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connection"
+}
+
+func (r *connectionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A piece connection: the credentials a flow step uses, referenced in a definition as " +
+			"`{{connections['<external_id>']}}`. The secret is a write-only attribute: Terraform sends it and never " +
+			"stores it. Diga's API has no delete for connections: destroying this resource only removes it from " +
+			"state, and the connection stays in Diga.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Connection id.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"external_id": schema.StringAttribute{
+				MarkdownDescription: "Id a step uses to reference the connection: `{{connections['<external_id>']}}`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"piece_name": schema.StringAttribute{
+				MarkdownDescription: "Piece the connection is for, e.g. `@activepieces/piece-slack`.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       replace,
+			},
+			"display_name": schema.StringAttribute{
+				MarkdownDescription: "Display name of the connection in Diga.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       replace,
+			},
+			"type": schema.StringAttribute{
+				MarkdownDescription: "Kind of credential: one of `" + joinQuoted(client.ConnectionTypes()) + "`.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(client.ConnectionTypes()...)},
+			},
+			"value_wo": schema.StringAttribute{
+				MarkdownDescription: "The credential as a JSON object whose fields depend on `type` (for `SECRET_TEXT`: " +
+					"`jsonencode({ secret_text = \"...\" })`). Write-only (Terraform ≥ 1.11): never stored in state or " +
+					"plan. It is sent on create and whenever `value_wo_version` changes.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{jsonObjectValidator{}},
+			},
+			"value_wo_version": schema.StringAttribute{
+				MarkdownDescription: "Any value; change it to send `value_wo` again (for example after rotating the secret).",
+				Optional:            true,
+			},
+			"status": schema.StringAttribute{
+				MarkdownDescription: "Live status reported by Diga: `ACTIVE` or `ERROR`.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func joinQuoted(values []string) string {
+	out := ""
+	for i, v := range values {
+		if i > 0 {
+			out += "`, `"
+		}
+		out += v
+	}
+	return out
+}
+
+func (r *connectionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd, ok := configureClient(req.ProviderData, &resp.Diagnostics); ok {
+		r.data = pd
+	}
+}
+
+func (r *connectionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg connectionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !cfg.ValueWOVersion.IsNull() && cfg.ValueWO.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("value_wo_version"), "value_wo_version without value_wo",
+			"value_wo_version only says when to send value_wo again; set value_wo too.")
+	}
+}
+
+func (r *connectionResource) upsert(ctx context.Context, cfg, plan connectionModel) (*client.Connection, error) {
+	req := client.CreateConnectionRequest{
+		PieceName:   plan.PieceName.ValueString(),
+		DisplayName: plan.DisplayName.ValueString(),
+		Type:        client.ConnectionType(plan.Type.ValueString()),
+	}
+	if !cfg.ValueWO.IsNull() && !cfg.ValueWO.IsUnknown() {
+		req.Value = json.RawMessage(cfg.ValueWO.ValueString())
+	}
+	return r.data.client.UpsertConnection(ctx, req)
+}
+
+func (r *connectionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, cfg connectionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...) // write-only values are only in the config
+	if r.data == nil || r.data.client == nil {
+		resp.Diagnostics.AddError("Diga provider not configured", "The provider's api_key or base_url is not known yet.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	conn, err := r.upsert(ctx, cfg, plan)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to create connection", err, nil)
+		return
+	}
+	tflog.Info(ctx, "Created Diga connection", map[string]any{"connection_id": conn.ID})
+	plan.fromConnection(conn)
+	plan.ValueWO = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *connectionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state connectionModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || r.data == nil || r.data.client == nil {
+		return
+	}
+	conns, err := r.data.client.ListConnections(ctx)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to list connections", err, nil)
+		return
+	}
+	for i := range conns {
+		if conns[i].ID == state.ID.ValueString() {
+			// Diga does not report the type; an imported connection gets it
+			// (and its value) from the next apply.
+			state.fromConnection(&conns[i])
+			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+			return
+		}
+	}
+	tflog.Warn(ctx, "Diga connection not found; removing it from state", map[string]any{"connection_id": state.ID.ValueString()})
+	resp.State.RemoveResource(ctx)
+}
+
+func (r *connectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, cfg, prior connectionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if r.data == nil || r.data.client == nil {
+		resp.Diagnostics.AddError("Diga provider not configured", "The provider's api_key or base_url is not known yet.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resend := !plan.ValueWOVersion.Equal(prior.ValueWOVersion) || !plan.Type.Equal(prior.Type)
+	if resend {
+		if cfg.ValueWO.IsNull() && !plan.Type.Equal(prior.Type) {
+			resp.Diagnostics.AddAttributeWarning(path.Root("type"), "Type changed without a value",
+				"The connection's type changed but value_wo is not set, so Diga gets the new type without credentials.")
+		}
+		conn, err := r.upsert(ctx, cfg, plan)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Unable to update connection", err, nil)
+			return
+		}
+		if conn.ID != prior.ID.ValueString() {
+			resp.Diagnostics.AddError("Connection identity changed",
+				fmt.Sprintf("Diga answered the update of connection %s with another connection (%s). The upsert is keyed "+
+					"differently than expected; import the connection you want to manage.", prior.ID.ValueString(), conn.ID))
+			return
+		}
+		plan.fromConnection(conn)
+	} else {
+		plan.Status = prior.Status
+	}
+	plan.ValueWO = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *connectionResource) Delete(_ context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state connectionModel
+	resp.Diagnostics.Append(req.State.Get(context.Background(), &state)...)
+	resp.Diagnostics.AddWarning("Connection left in Diga",
+		fmt.Sprintf("Diga's API cannot delete connections, so connection %q (%s) was only removed from the Terraform "+
+			"state. Delete it in the Diga UI (Flows > Connections) if it is no longer needed.",
+			state.DisplayName.ValueString(), state.ExternalID.ValueString()))
+}
+
+func (r *connectionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+func (m *connectionModel) fromConnection(c *client.Connection) {
+	m.ID = types.StringValue(c.ID)
+	m.ExternalID = types.StringValue(c.ExternalID)
+	m.PieceName = types.StringValue(c.PieceName)
+	m.DisplayName = types.StringValue(c.DisplayName)
+	m.Status = types.StringValue(c.Status)
+}
+
+// jsonObjectValidator checks a string holds one JSON object.
+type jsonObjectValidator struct{}
+
+func (jsonObjectValidator) Description(context.Context) string { return "must be a JSON object" }
+func (v jsonObjectValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (jsonObjectValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(req.ConfigValue.ValueString()), &obj); err != nil || obj == nil {
+		// The value is secret: never repeat it.
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid connection value",
+			"value_wo must be a JSON object, for example jsonencode({ secret_text = var.token }).")
+	}
+}
