@@ -309,6 +309,9 @@ type call struct {
 	method, path string
 	query        url.Values
 	body         []byte
+	// public: send no Authorization header (operations the contract
+	// declares without security: the piece catalogue, pieces.go).
+	public bool
 }
 
 func (cl call) errorf(format string, args ...any) error {
@@ -373,7 +376,9 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 	if err != nil {
 		return outcome{err: fmt.Errorf("building request: %w", err)}
 	}
-	req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	if !cl.public {
+		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	if cl.body != nil {

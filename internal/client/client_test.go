@@ -79,7 +79,7 @@ func TestNew_rejects(t *testing.T) {
 
 func TestNew_trimsKeyWhitespace(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, respond(http.StatusNoContent, ""))
+	ts := newDigaServer(t, respond(http.StatusNoContent, ""))
 	c, err := client.New(client.Config{BaseURL: ts.URL, APIKey: testKey + "\n"})
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestFormattingNeverShowsKey(t *testing.T) {
 
 func TestRequestHeadersAndLogging(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, respond(http.StatusOK, `{"id":"f1","created":"2026-07-22T10:00:00Z","updated":"2026-07-22T10:00:00Z"}`))
+	ts := newDigaServer(t, respond(http.StatusOK, `{"id":"f1","created":"2026-07-22T10:00:00Z","updated":"2026-07-22T10:00:00Z"}`))
 	logger := &recordingLogger{}
 	c := newTestClient(t, ts, logger)
 
@@ -180,7 +180,7 @@ func TestRequestHeadersAndLogging(t *testing.T) {
 
 func TestDefaultUserAgent(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, respond(http.StatusNoContent, ""))
+	ts := newDigaServer(t, respond(http.StatusNoContent, ""))
 	c, err := client.New(client.Config{BaseURL: ts.URL, APIKey: testKey})
 	if err != nil {
 		t.Fatal(err)

@@ -57,7 +57,7 @@ type flowServer struct {
 
 func newFlowServer(t *testing.T) *flowServer {
 	s := &flowServer{t: t}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Server = httptest.NewServer(checkRequests(t, http.HandlerFunc(s.serve)))
 	t.Cleanup(s.Close)
 	return s
 }

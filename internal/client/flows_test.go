@@ -147,9 +147,13 @@ func TestFlowFields_absentNullPresent(t *testing.T) {
 		flowName  *string
 		trigger   bool
 		nilFields bool
+		// offContract answers break Diga's contract on purpose (the
+		// variable arrays are not nullable, the enums are closed) to
+		// prove the client tolerates them; they are not contract-checked.
+		offContract bool
 	}{
 		{name: "absent", extra: ``, nilFields: true},
-		{name: "null", extra: `,"name":null,"status":null,"flow_category":null,"trigger":null,"produced_variables":null,"consumed_variables":null`, nilFields: true},
+		{name: "null", extra: `,"name":null,"status":null,"flow_category":null,"trigger":null,"produced_variables":null,"consumed_variables":null`, nilFields: true, offContract: true},
 		{
 			name:     "present",
 			extra:    `,"name":"n","status":"ENABLED","flow_category":"empty","trigger":{"name":"trigger","type":"EMPTY"},"produced_variables":["a"],"consumed_variables":[]`,
@@ -160,17 +164,22 @@ func TestFlowFields_absentNullPresent(t *testing.T) {
 			trigger:  true,
 		},
 		{
-			name:     "unknown enum values pass through",
-			extra:    `,"status":"PAUSED","flow_category":"some_new_kind"`,
-			status:   ptr(client.FlowStatus("PAUSED")),
-			category: ptr(client.FlowCategory("some_new_kind")),
+			name:        "unknown enum values pass through",
+			extra:       `,"status":"PAUSED","flow_category":"some_new_kind"`,
+			status:      ptr(client.FlowStatus("PAUSED")),
+			category:    ptr(client.FlowCategory("some_new_kind")),
+			offContract: true,
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			body := `{"id":"f1","created":"2026-07-22T10:00:00Z","updated":"2026-07-22T10:00:00Z"` + tc.extra + `}`
-			ts := newTestServer(t, respond(http.StatusOK, body))
+			newServer := newDigaServer
+			if tc.offContract {
+				newServer = newTestServer
+			}
+			ts := newServer(t, respond(http.StatusOK, body))
 			f, err := newTestClient(t, ts, nil).GetFlow(t.Context(), "f1")
 			if err != nil {
 				t.Fatal(err)
@@ -405,7 +414,7 @@ func TestFlowMethods_requests(t *testing.T) {
 			case "-":
 				body = ""
 			}
-			ts := newTestServer(t, respond(status, body))
+			ts := newDigaServer(t, respond(status, body))
 			if err := tc.call(t.Context(), newTestClient(t, ts, nil)); err != nil {
 				t.Fatal(err)
 			}
@@ -465,7 +474,7 @@ func TestFlowMethods_rejectEmptyIDWithoutRequest(t *testing.T) {
 
 func TestImportFlow_requiresTrigger(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, respond(http.StatusOK, minimalFlowJSON("f1")))
+	ts := newDigaServer(t, respond(http.StatusOK, minimalFlowJSON("f1")))
 	c := newTestClient(t, ts, nil)
 	for _, trig := range []json.RawMessage{nil, json.RawMessage(`null`), json.RawMessage(`{"broken"`)} {
 		if _, err := c.ImportFlow(t.Context(), "f1", client.ImportFlowRequest{DisplayName: "x", Trigger: trig}); err == nil {
@@ -503,7 +512,7 @@ func TestFlowMethods_rejectUnusableSuccessBodies(t *testing.T) {
 
 func TestAPIError_notFoundEnvelope(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, respond(http.StatusNotFound, `{"status":"error","error_code":"FLOW_NOT_FOUND","message":"Flow f9 not found"}`))
+	ts := newDigaServer(t, respond(http.StatusNotFound, `{"status":"error","error_code":"FLOW_NOT_FOUND","message":"Flow f9 not found"}`))
 	_, err := newTestClient(t, ts, nil).GetFlow(t.Context(), "f9")
 	if !client.IsNotFound(err) {
 		t.Fatalf("IsNotFound(%v) = false", err)
@@ -527,7 +536,7 @@ func TestAPIError_notFoundEnvelope(t *testing.T) {
 
 func TestAPIError_plainDetail(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, respond(http.StatusNotFound, `{"detail":"Not Found"}`))
+	ts := newDigaServer(t, respond(http.StatusNotFound, `{"detail":"Not Found"}`))
 	err := newTestClient(t, ts, nil).DeleteFlow(t.Context(), "f9")
 	apiErr := asAPIError(t, err)
 	if !client.IsNotFound(err) || apiErr.DetailText != "Not Found" || apiErr.Detail != nil {
@@ -559,7 +568,7 @@ func TestAPIError_validationDetail(t *testing.T) {
 
 func TestAPIError_validationDetailNestedLoc(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, respond(http.StatusUnprocessableEntity, `{"detail":[
+	ts := newDigaServer(t, respond(http.StatusUnprocessableEntity, `{"detail":[
 		{"type":"missing","loc":["body","trigger","nextAction","name"],"msg":"Field required"},
 		{"type":"string_type","loc":["body","trigger","nextAction","children",0,"displayName"],"msg":"Input should be a valid string"}
 	]}`))
@@ -586,7 +595,7 @@ func TestAPIError_unauthorized(t *testing.T) {
 	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			t.Parallel()
-			ts := newTestServer(t, respond(status, `{"status":"error","error_code":"INVALID_API_KEY","message":"Invalid or missing API key"}`))
+			ts := newDigaServer(t, respond(status, `{"status":"error","error_code":"INVALID_API_KEY","message":"Invalid or missing API key"}`))
 			_, err := newTestClient(t, ts, nil).ListFlows(t.Context(), client.ListFlowsParams{})
 			if !client.IsUnauthorized(err) || client.IsNotFound(err) {
 				t.Fatalf("IsUnauthorized(%v) = false", err)
@@ -701,7 +710,7 @@ func pagedHandler(t *testing.T, pages [][]string) http.HandlerFunc {
 func TestListFlows_followsCursorsAcrossPages(t *testing.T) {
 	t.Parallel()
 	pages := [][]string{{"f1", "f2", "f3"}, {"f4", "f5", "f6"}, {"f7"}}
-	ts := newTestServer(t, pagedHandler(t, pages))
+	ts := newDigaServer(t, pagedHandler(t, pages))
 	c := newTestClient(t, ts, nil)
 
 	flows, err := c.ListFlows(t.Context(), client.ListFlowsParams{Limit: 3, Status: ptr(client.FlowStatusEnabled)})
@@ -733,7 +742,7 @@ func TestListFlows_followsCursorsAcrossPages(t *testing.T) {
 
 func TestListFlowsPage_decodesEnvelope(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, pagedHandler(t, [][]string{{"f1", "f2"}, {"f3"}}))
+	ts := newDigaServer(t, pagedHandler(t, [][]string{{"f1", "f2"}, {"f3"}}))
 	page, err := newTestClient(t, ts, nil).ListFlowsPage(t.Context(), client.ListFlowsParams{}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -755,7 +764,7 @@ func TestListFlowsPage_decodesEnvelope(t *testing.T) {
 
 func TestListFlows_emptyProjectReturnsEmptySlice(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, respond(http.StatusOK, `{"data":[],"has_more":false,"first_id":null,"last_id":null}`))
+	ts := newDigaServer(t, respond(http.StatusOK, `{"data":[],"has_more":false,"first_id":null,"last_id":null}`))
 	flows, err := newTestClient(t, ts, nil).ListFlows(t.Context(), client.ListFlowsParams{})
 	if err != nil || flows == nil || len(flows) != 0 {
 		t.Errorf("flows = %#v, err = %v", flows, err)
@@ -797,7 +806,7 @@ func TestListFlows_repeatedCursorIsAnError(t *testing.T) {
 
 func TestListFlows_hasMoreWithoutCursor(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, respond(http.StatusOK, `{"data":[],"has_more":true,"last_id":null}`))
+	ts := newDigaServer(t, respond(http.StatusOK, `{"data":[],"has_more":true,"last_id":null}`))
 	_, err := newTestClient(t, ts, nil).ListFlows(t.Context(), client.ListFlowsParams{})
 	if err == nil || !strings.Contains(err.Error(), "last_id") {
 		t.Fatalf("err = %v", err)
@@ -806,7 +815,7 @@ func TestListFlows_hasMoreWithoutCursor(t *testing.T) {
 
 func TestListFlows_fallsBackToLastFlowID(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+	ts := newDigaServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("after") == "" {
 			respond(http.StatusOK, `{"data":[`+minimalFlowJSON("f1")+`,`+minimalFlowJSON("f2")+`],"has_more":true}`)(w, r)
 			return

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/client"
+	"github.com/Diga-io/terraform-provider-diga/internal/contract"
 )
 
 // testKey is a sentinel: no error string or log entry may ever contain it.
@@ -51,11 +52,28 @@ func (s *testServer) only(t *testing.T) recordedRequest {
 }
 
 // newTestServer starts a server that records every request and then hands
-// it to handler.
+// it to handler. Nothing is checked against Diga's contract: use it for
+// servers that answer off-contract on purpose (HTML 502s, 5xx, repeated
+// cursors, echoed keys, unknown enum values) or for requests the contract
+// forbids on purpose. A server that pretends to be Diga uses newDigaServer.
 func newTestServer(t *testing.T, handler http.HandlerFunc) *testServer {
 	t.Helper()
+	return startTestServer(t, handler, false)
+}
+
+// newDigaServer is newTestServer for a handler that pretends to be Diga:
+// every request the client sends and every answer the handler gives is
+// checked against api/diga-openapi.json, and a departure fails the test
+// (contract.Wrap).
+func newDigaServer(t *testing.T, handler http.HandlerFunc) *testServer {
+	t.Helper()
+	return startTestServer(t, handler, true)
+}
+
+func startTestServer(t *testing.T, handler http.HandlerFunc, checkContract bool) *testServer {
+	t.Helper()
 	ts := &testServer{}
-	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		ts.mu.Lock()
 		ts.requests = append(ts.requests, recordedRequest{
@@ -68,7 +86,11 @@ func newTestServer(t *testing.T, handler http.HandlerFunc) *testServer {
 		})
 		ts.mu.Unlock()
 		handler(w, r)
-	}))
+	})
+	if checkContract {
+		h = contract.Wrap(t, h)
+	}
+	ts.Server = httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return ts
 }

@@ -172,10 +172,10 @@ type countingServer struct {
 func newCountingServer(t *testing.T, handler func(w http.ResponseWriter, r *http.Request, n int)) *countingServer {
 	t.Helper()
 	s := &countingServer{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Server = httptest.NewServer(checkRequests(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		handler(w, r, int(s.n.Add(1)))
-	}))
+	})))
 	t.Cleanup(s.Close)
 	return s
 }

@@ -1,0 +1,13 @@
+// Package api holds Diga's workflow API contract as the tests check it:
+// diga-openapi.json is the workflow part of Diga's published OpenAPI 3.1
+// document reduced to what a machine checks (no prose). Regenerate it with
+// make contract-refresh SPEC=/path/to/openapi.json REV="<commit> (<date>)";
+// never edit it by hand.
+package api
+
+import _ "embed"
+
+// OpenAPI is the reduced contract, api/diga-openapi.json.
+//
+//go:embed diga-openapi.json
+var OpenAPI []byte
