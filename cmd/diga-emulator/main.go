@@ -112,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Var(&keys, "api-key", "accepted API `key`; repeat the flag or separate keys with commas (default demo-key)")
 	seed := fs.Int("seed-flows", 0, "create `N` empty flows for every API key at startup")
 	sparse := fs.Bool("sparse-rename", false, "answer rename without status and flow_category, like Diga's docs example")
-	strict := fs.Bool("strict-response-model", false, "render trigger trees through the documented response models (drop undeclared keys)")
+	lenient := fs.Bool("lenient-response-model", false, "return trigger trees as stored, with keys the documented response models lack (off-contract)")
 	var faults emulator.Faults
 	statuses := append(statusList(nil), emulator.DefaultErrorStatuses...)
 	fs.Int64Var(&faults.Seed, "fault-seed", 0, "`seed` of the fault injection PRNG (same seed and request order → same faults)")
@@ -148,8 +148,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *sparse {
 		opts = append(opts, emulator.WithSparseRenameResponse())
 	}
-	if *strict {
-		opts = append(opts, emulator.WithStrictResponseModel())
+	if *lenient {
+		opts = append(opts, emulator.WithLenientResponseModel())
 	}
 	if faultsOn {
 		opts = append(opts, emulator.WithFaults(faults))

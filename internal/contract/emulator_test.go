@@ -168,8 +168,9 @@ func TestEmulatorImplementedOperationsAnswerExampleRequests(t *testing.T) {
 
 // TestEmulatorTriggerTreesOutsideTheModels covers trees that carry keys the
 // response models lack (a CODE step's sourceCode, a loop's items, a
-// trigger's inputUiInfo). With WithStrictResponseModel the answer must match
-// the contract. The default mode echoes the tree as stored, and a router's
+// trigger's inputUiInfo). By default (strict response models) the answer must
+// match the contract. WithLenientResponseModel echoes the tree as stored — a
+// deliberately off-contract server the provider must also cope with — and a router's
 // null child (an empty branch) is kept in both modes although
 // StepResponse.children items are not nullable: those departures are logged
 // as known emulator deviations, not failed, because the emulator is owned
@@ -202,10 +203,10 @@ func TestEmulatorTriggerTreesOutsideTheModels(t *testing.T) {
 		tree    map[string]any
 		enforce bool
 	}{
-		{"strict response, extra keys", []emulator.Option{emulator.WithStrictResponseModel()}, extraKeys, true},
-		{"default, extra keys", nil, extraKeys, false},
-		{"strict response, null router child", []emulator.Option{emulator.WithStrictResponseModel()}, nullChild, false},
-		{"default, null router child", nil, nullChild, false},
+		{"default (strict response), extra keys", nil, extraKeys, true},
+		{"lenient response, extra keys", []emulator.Option{emulator.WithLenientResponseModel()}, extraKeys, false},
+		{"default (strict response), null router child", nil, nullChild, false},
+		{"lenient response, null router child", []emulator.Option{emulator.WithLenientResponseModel()}, nullChild, false},
 	}
 	for _, tc := range cases {
 		emu := emulator.New(append([]emulator.Option{emulator.WithAPIKeys(emuKey)}, tc.opts...)...)

@@ -5,8 +5,8 @@
 //
 // Server is an http.Handler. Besides the API it offers out-of-band helpers
 // for tests (Flows, Flow, DeleteFlow, RenameFlow, EditFlow, SetStatus,
-// SeedFlows, Requests, WriteCount, ResetRequests, SetFaults, FaultStats);
-// those never count as API requests.
+// SeedFlows, Requests, WriteCount, ResetRequests, SetFaults, FaultStats,
+// AddTemplate, Connections); those never count as API requests.
 //
 // # Implemented operations
 //
@@ -28,10 +28,16 @@
 //	DELETE /v1/workflow/{flow_id}/branch  delete a router branch; JSON body (200)
 //	POST   /v1/workflow/{flow_id}/branch/duplicate  duplicate a branch (200)
 //	POST   /v1/workflow/{flow_id}/branch/move  move a branch (200)
+//	GET    /v1/workflow/template              list templates (200; see "Templates")
+//	GET    /v1/workflow/template/{template_id}  get a template (200)
+//	POST   /v1/workflow/template/{template_id}/copy  copy into a new flow (200)
+//	GET    /v1/workflow/piece                 list pieces (200, public; see "Pieces")
+//	GET    /v1/workflow/piece/{piece_name}    get a piece (200, public)
+//	GET    /v1/workflow/connections           list connections (200; see "Connections")
+//	POST   /v1/workflow/connections           upsert a connection (200)
 //
-// Every other operation in openapi.json (testing, sample data, executions,
-// templates, connections, pieces) is routed, authenticated
-// like the spec says (the two piece routes are public) and then answered with
+// Every other operation in openapi.json (testing, sample data, executions)
+// is routed, authenticated like the spec says and then answered with
 // 501 and Diga's envelope
 // {"status":"error","error_code":"NOT_IMPLEMENTED","message":"..."}. These
 // stubs validate nothing.
@@ -132,15 +138,21 @@
 //     rule derives them).
 //   - GET and every edit answer show the draft (name, trigger, category).
 //     The published version is only visible through Flow().
-//   - Trigger trees are returned as stored: object keys come back sorted
-//     (Go's map encoding), which is deliberately not the order the client
-//     sent. With WithStrictResponseModel the tree is instead serialized
-//     through TriggerResponse/StepResponse and their settings models as
-//     pydantic would with extra="ignore" (no additionalProperties in the
-//     spec): model keys in model order, absent declared keys as null,
-//     undeclared keys (e.g. CODE settings.sourceCode, LOOP settings.items,
-//     errorHandlingOptions) dropped; free-form dicts (input,
-//     propertySettings, sampleData, branches items) keep all their keys.
+//   - Trigger trees are serialized through TriggerResponse/StepResponse and
+//     their settings models, as FastAPI's response_model with pydantic's
+//     default extra="ignore" does (the spec declares no
+//     additionalProperties): model keys in model order, absent declared keys
+//     as null, undeclared keys (e.g. CODE settings.sourceCode, LOOP
+//     settings.items, errorHandlingOptions) dropped; free-form dicts (input,
+//     propertySettings, sampleData, branches items) keep all their keys and
+//     come back sorted (Go's map encoding), deliberately not in the order the
+//     client sent. The stored tree keeps everything (EditFlow and Flow() see
+//     it). WithLenientResponseModel instead returns the stored tree itself,
+//     keys sorted: a server looser than its contract, used to prove the
+//     provider copes with servers that add keys of their own.
+//   - Known deviation: a router's empty branch is a null item in children,
+//     as Activepieces stores it, although StepResponse.children items are not
+//     nullable in the contract; the contract cannot express an empty branch.
 //
 // flow_category is derived from the draft trigger tree on every read:
 //  1. trigger type EMPTY (or anything but PIECE_TRIGGER) → empty;
@@ -384,6 +396,167 @@
 // from the router). SeedFlows creates flows named
 // prefix+"1"…prefix+"n" and returns their ids oldest first; it does not make
 // the key valid.
+//
+// # Templates
+//
+// The template catalogue is global (one per Server, the same for every
+// key), but every template route needs a valid key, as the spec says. Four
+// templates are built in, oldest first: TemplateSlackSummaryES (es,
+// post_call), TemplateHubSpotLookupES (es, during_call),
+// TemplateCRMWebhookEN (en, post_call) and TemplateAvailabilityEN (en,
+// during_call); AddTemplate adds more after them.
+//
+// FlowTemplateResponse, keys in model order (id, name, language,
+// description, flow_category, setup_guide_url, template, connections,
+// variables):
+//   - template is the flow JSON in Activepieces' template shape
+//     {displayName (the template's name), schemaVersion "1", trigger}, the
+//     shape POST …/import takes. The trigger tree is kept as given, its
+//     placeholders unsubstituted; its keys come out sorted.
+//   - variables: the names of the <<name>> placeholders (letters, digits,
+//     "_", "." and "-", no spaces) found in the tree's string values (not
+//     in keys), sorted, without duplicates; plain strings, as the spec's
+//     items are.
+//   - connections: TemplateConnectionInfo items {key, name, description,
+//     piece_name, auth_type}; steps refer to them as
+//     {{connections['<key>']}}. null when the template needs none.
+//   - flow_category is stored with the template (AddTemplate derives it from
+//     the tree by the flow rule when not given); description and
+//     setup_guide_url may be null.
+//
+// GET /v1/workflow/template answers the flows' list envelope, with the
+// flow list's cursor and page rules applied in the requested order:
+//   - language: exact match, default "es", so a plain listing shows only
+//     the Spanish templates (language=en for the English ones); any string
+//     is accepted, an unknown one gives an empty page. flow_category:
+//     FlowCategory enum.
+//   - order asc or desc (literal_error otherwise), default desc, over the
+//     creation order; after=<id> gives the templates following it in that
+//     order, before=<id> the ones just before it (still in that order).
+//   - limit 1–100, default 20; page ≥ 1.
+//   - after, before (and the path's template_id) are UUIDs: anything else is
+//     pydantic's 422 uuid_parsing, "Input should be a valid UUID, <error>"
+//     with ctx.error, where <error> is what Rust's uuid crate says (e.g.
+//     "invalid length: expected length 32 for simple format, found 3",
+//     "invalid character: expected an optional prefix of `urn:uuid:`
+//     followed by [0-9a-fA-F-], found `x` at 1"). Every form the crate
+//     parses is accepted (32 hex digits, hyphenated, {braced},
+//     urn:uuid:…, any case) and names the same template. An unknown UUID
+//     as a cursor gives an empty page with has_more false.
+//
+// GET /v1/workflow/template/{template_id}: 422 for a non-UUID, 404 for an
+// unknown one. The spec documents "404 Template not found" without a body;
+// the emulator answers Diga's envelope
+// {"status":"error","error_code":"TEMPLATE_NOT_FOUND","message":"Template <id> not found"}.
+//
+// POST …/template/{template_id}/copy (body Optional[CopyTemplateRequest]:
+// absent, null and {} all mean "defaults"). Checks, in order: 401; 422
+// (path and body errors together, path first; malformed JSON alone); 404
+// TEMPLATE_NOT_FOUND; then 400 INVALID_TEMPLATE with Diga's envelope (the
+// spec's "400 Invalid template" has no documented body):
+//   - "Missing template variables: a, b": placeholders without a value
+//     (absent or null), sorted;
+//   - "Template variable x must be a string, number or boolean" for an
+//     object or array value;
+//   - "Template <id> is invalid: <msg> at <loc>" when the substituted tree
+//     fails an import's tree checks.
+//
+// A refused copy creates nothing (no flow, no connection). Otherwise:
+//   - variables: every <<name>> in every string of the tree is replaced by
+//     its value as text: strings as given, numbers as the JSON literal sent
+//     (12.50 stays "12.50"), booleans "true"/"false"; in one pass (a value
+//     containing <<x>> is not expanded again). Extra variables are ignored.
+//   - connections [{key, value}]: for each key the template declares (other
+//     keys are ignored; the last value for a key wins) a connection is
+//     upserted in the caller's project exactly like POST
+//     /v1/workflow/connections would, with the template connection's
+//     piece_name, display_name = its name, type = its auth_type and a value
+//     built from the string: SECRET_TEXT {secret_text}, BASIC_AUTH
+//     "user:password" {username, password}, CUSTOM_AUTH {props: {value}},
+//     the OAuth2 types {code}, NO_AUTH none. Every connections['<key>'] (or
+//     connections["<key>"]) reference in the tree's strings then becomes
+//     connections['<external_id>'] of that connection; references to keys
+//     given no value stay as they are.
+//   - A flow is created in the caller's project as by POST /v1/workflow/,
+//     named flow_name (the template's name when flow_name is absent, null or
+//     ""), DISABLED, never published, the substituted tree as its draft,
+//     normalized like an import (so flow_category follows the tree).
+//   - Answer 200 CopyTemplateResponse {flow_id, flow_name, edit_url} with
+//     edit_url "https://app.diga.io/flows/<flow_id>".
+//   - Connection values are secrets: 422 answers show "[REDACTED]" where
+//     pydantic would echo one (a value that is not a string, a
+//     missing-field error's item, an item, a connections field or a body
+//     that is not of the expected type).
+//
+// # Pieces
+//
+// GET /v1/workflow/piece and GET /v1/workflow/piece/{piece_name} declare no
+// security: they need no key, and any Authorization header, a wrong key
+// included, is ignored (never a 401; Requests still records the credential
+// presented). The catalogue is fixed: six pieces, listed by displayName —
+// Diga (@diga/piece-diga; triggers call_finished, function_call and
+// pre_call, action make_call; pieceType CUSTOM, packageType ARCHIVE), Gmail,
+// HTTP, HubSpot (the CRM), OpenAI (the AI piece) and Slack
+// (@activepieces/…, OFFICIAL, REGISTRY).
+//   - List: a bare array of PieceSummaryResponse, keys in model order,
+//     actions and triggers as counts, projectUsage null (a public call has
+//     no project). search: case-insensitive substring of name, displayName
+//     or description ("" filters nothing). categories (repeat the
+//     parameter): PieceCategory values; a piece is kept when it has any of
+//     them; each bad value is a 422 enum at ["query","categories",i].
+//     suggestion_type (SuggestionType enum) keeps the pieces offering that
+//     kind (ACTION_AND_TRIGGER: either) and lists in suggestedActions and
+//     suggestedTriggers {name, displayName, description} of their
+//     operations of the asked kinds — with a search the piece itself does
+//     not match, only the operations matching it, and pieces left with none
+//     are dropped; a kind not asked for is null. Without suggestion_type
+//     both are null.
+//   - Detail: PieceDetailResponse, actions and triggers as maps by name of
+//     PieceActionDefinition and PieceTriggerDefinition, props in
+//     Activepieces' shape {displayName, description, required, type}. An
+//     unknown name (exact, case-sensitive) →
+//     404 {"status":"error","error_code":"PIECE_NOT_FOUND","message":"Piece <name> not found"}.
+//   - Names contain "@" and "/". piece_name is matched like Starlette's
+//     {piece_name:path}: the rest of the percent-decoded path. So the
+//     escaped form clients send (/v1/workflow/piece/@activepieces%2Fpiece-slack,
+//     as url.PathEscape writes it) and the raw form
+//     (/v1/workflow/piece/@activepieces/piece-slack) both work. Why:
+//     Starlette routes on the decoded path, so a plain {piece_name} would
+//     404 both forms for every scoped name; only a :path parameter (which
+//     OpenAPI still renders as {piece_name}) makes the documented endpoint
+//     usable. Unlike Starlette's path convertor, empty segments are
+//     refused, so /piece/<name>/ still redirects (307) to /piece/<name> and
+//     /piece/ to /piece. As in FastAPI, any GET below /v1/workflow/piece/
+//     goes to the piece route (this only hides a flow whose id is "piece").
+//
+// # Connections
+//
+// Connections belong to the key's project, like flows. WorkflowConnectionResponse
+// keys in model order: id, external_id, display_name, piece_name, status.
+//   - GET /v1/workflow/connections: a bare array, newest first.
+//   - POST /v1/workflow/connections (CreateWorkflowConnectionRequest:
+//     piece_name, display_name (str) and type (WorkflowConnectionType)
+//     required; value an object, optional but not nullable, so null is
+//     dict_type) upserts by (piece_name, display_name), compared exactly:
+//     "piece-slack" and "@activepieces/piece-slack" are different pieces
+//     here. A new connection gets an id (21 alphanumerics, like flow ids)
+//     and external_id "<slug of display_name>_<6 random [0-9a-z]>"; an
+//     upsert changes type and value, never the ids. Answer 200.
+//   - value: absent or {} keeps the stored value (none for a new
+//     connection). A non-empty value must fit type, else 400
+//     INVALID_CONNECTION_VALUE naming what is missing (the engine's 4xx;
+//     the value is never quoted): SECRET_TEXT secret_text (non-empty
+//     string), BASIC_AUTH username and password (strings), CUSTOM_AUTH props
+//     (object), OAUTH2, PLATFORM_OAUTH2 and CLOUD_OAUTH2 code (non-empty
+//     string), NO_AUTH anything. Extra keys are stored. An empty piece_name
+//     or display_name is 400 INVALID_CONNECTION.
+//   - status: ACTIVE when type is NO_AUTH or the stored value fits type;
+//     ERROR otherwise (no value yet, or one left from an earlier type).
+//   - The value is never in an answer nor in Requests; 422 answers show
+//     "[REDACTED]" where pydantic would echo it (a value that is not an
+//     object, the body a missing-field error echoes, a body that is not an
+//     object). Connections(apiKey) returns snapshots with the stored value,
+//     for tests.
 //
 // # Fault injection
 //

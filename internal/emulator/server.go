@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ type Server struct {
 	projects     map[string]*project
 	issued       map[string]struct{} // every flow id ever handed out, across projects
 	seq          int64               // creation counter; orders flows newest first
+	catalog      *catalogState       // templates, connections; created on first use (catalog.go)
 	records      []requestRecord
 	faults       Faults     // ErrorStatuses never empty once set
 	faultRNG     *rand.Rand // nil until WithFaults/SetFaults
@@ -42,6 +44,9 @@ func New(opts ...Option) *Server {
 		keys:     map[string]struct{}{},
 		projects: map[string]*project{},
 		issued:   map[string]struct{}{},
+		// openapi.json declares closed response models; see
+		// WithLenientResponseModel for a looser server.
+		strictModel: true,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -81,9 +86,19 @@ func WithClock(now func() time.Time) Option {
 // FastAPI response_model with pydantic's default extra="ignore" would: keys the
 // models do not declare are dropped (e.g. a CODE step's settings.sourceCode),
 // declared keys that are absent come back as null, and model keys appear in
-// model order. Without this option the stored tree is returned as stored.
+// model order. This is the default, because it is what openapi.json
+// describes; the option only makes that explicit.
 func WithStrictResponseModel() Option {
 	return func(s *Server) { s.strictModel = true }
+}
+
+// WithLenientResponseModel returns trigger trees as stored, keys sorted,
+// with every key the client sent plus the server-owned ones: a server
+// looser than its contract. Tests use it to prove the provider copes with
+// servers that add keys of their own; such answers violate the contract's
+// closed response models.
+func WithLenientResponseModel() Option {
+	return func(s *Server) { s.strictModel = false }
 }
 
 // AddAPIKey accepts one more API key (a new, empty project). Empty keys are
@@ -347,19 +362,31 @@ type route struct {
 }
 
 func (rt *route) match(segs []string) (map[string]string, bool) {
-	if len(segs) != len(rt.segs) {
+	// A last "{name:path}" segment is Starlette's path convertor: it takes
+	// the rest of the (percent-decoded) path, slashes included. Unlike
+	// Starlette's ".*" it refuses empty segments, so a trailing slash still
+	// redirects.
+	rest := strings.HasSuffix(rt.segs[len(rt.segs)-1], ":path}")
+	if len(segs) != len(rt.segs) && (!rest || len(segs) < len(rt.segs)) {
 		return nil, false
 	}
 	var params map[string]string
 	for i, p := range rt.segs {
 		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
-			if segs[i] == "" {
+			name, value := p[1:len(p)-1], segs[i]
+			if n, isPath := strings.CutSuffix(name, ":path"); isPath && i == len(rt.segs)-1 {
+				if slices.Contains(segs[i:], "") {
+					return nil, false
+				}
+				name, value = n, strings.Join(segs[i:], "/")
+			}
+			if value == "" {
 				return nil, false
 			}
 			if params == nil {
 				params = map[string]string{}
 			}
-			params[p[1:len(p)-1]] = segs[i]
+			params[name] = value
 			continue
 		}
 		if p != segs[i] {
@@ -381,13 +408,13 @@ func buildRoutes() []*route {
 		handle          func(*Server, *call)
 	}
 	defs := []def{
-		{"GET", b + "/piece", true, nil},
-		{"GET", b + "/piece/{piece_name}", true, nil},
-		{"GET", b + "/template", false, nil},
-		{"GET", b + "/template/{template_id}", false, nil},
-		{"POST", b + "/template/{template_id}/copy", false, nil},
-		{"GET", b + "/connections", false, nil},
-		{"POST", b + "/connections", false, nil},
+		{"GET", b + "/piece", true, (*Server).handleListPieces},
+		{"GET", b + "/piece/{piece_name:path}", true, (*Server).handleGetPiece},
+		{"GET", b + "/template", false, (*Server).handleListTemplates},
+		{"GET", b + "/template/{template_id}", false, (*Server).handleGetTemplate},
+		{"POST", b + "/template/{template_id}/copy", false, (*Server).handleCopyTemplate},
+		{"GET", b + "/connections", false, (*Server).handleListConnections},
+		{"POST", b + "/connections", false, (*Server).handleUpsertConnection},
 		{"GET", b + "/", false, (*Server).handleList},
 		{"POST", b + "/", false, (*Server).handleCreate},
 		{"GET", b + "/{flow_id}", false, (*Server).handleGet},

@@ -38,7 +38,7 @@ func digaTrigger(triggerName string, next any) map[string]any {
 
 func TestImportAddsServerOwnedKeys(t *testing.T) {
 	t.Parallel()
-	c := newClient(t)
+	c := newClient(t, WithLenientResponseModel())
 	id := str(c.create("x"), "id")
 	body := map[string]any{
 		"displayName":   "Imported",
