@@ -88,6 +88,11 @@ func templateObject(ctx context.Context, t *client.FlowTemplate, diags *diag.Dia
 	def := types.StringNull()
 	if len(t.Template) > 0 {
 		if tree, err := flowdef.Parse(string(t.Template)); err == nil {
+			// Templates may hold the bare trigger or an import body
+			// ({displayName, schemaVersion, trigger}).
+			if inner, ok := tree["trigger"].(map[string]any); ok {
+				tree = inner
+			}
 			def = types.StringValue(flowdef.Canonical(flowdef.Project(tree, nil)))
 		}
 	}

@@ -464,13 +464,22 @@ func TestAccFlow_reformattedDefinitionIsNoChange(t *testing.T) {
 	})
 }
 
-// A server that answers through Diga's documented response models drops
-// keys those models lack (CODE sourceCode, loop items) and returns absent
-// keys as null; that must not become a perpetual diff.
+// The same flow against both kinds of server: one that answers through
+// Diga's documented response models (dropping keys those models lack, such
+// as CODE sourceCode and loop items, and returning absent keys as null) and
+// one looser than its contract that echoes every key and adds its own. Neither
+// may cause a perpetual diff.
 func TestAccFlow_strictResponseModelServer(t *testing.T) {
-	tg := newAccTarget(t, emulator.WithStrictResponseModel())
+	testFlowAgainstServer(t, newAccTarget(t))
+}
+
+func TestAccFlow_lenientServerAddsKeys(t *testing.T) {
+	testFlowAgainstServer(t, newAccTargetOffContract(t, emulator.WithLenientResponseModel()))
+}
+
+func testFlowAgainstServer(t *testing.T, tg *accTarget) {
 	tg.emulatorOnly(t)
-	name := tg.name(t, "strict")
+	name := tg.name(t, "models")
 	def := `jsonencode({
     type     = "PIECE_TRIGGER"
     settings = { pieceName = "@diga/piece-diga", triggerName = "call_finished" }

@@ -58,7 +58,7 @@ func TestAccFlow_underFaults(t *testing.T) {
 	for _, seed := range faultSeeds(t) {
 		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
 			faults := emulator.Faults{Seed: seed, ErrorRate: 0.20, LostAnswerRate: 0.05}
-			tg := newAccTarget(t, emulator.WithFaults(faults))
+			tg := newAccTargetOffContract(t, emulator.WithFaults(faults))
 			tg.emulatorOnly(t)
 			prefix := tg.name(t, "faulty")
 
@@ -110,14 +110,15 @@ func TestAccFlow_underFaults(t *testing.T) {
 				},
 			})
 			st := tg.emu.FaultStats()
-			lost := 0
+			lostCreates := 0
 			for _, r := range tg.emu.Requests() {
-				if r.Fault == emulator.FaultLost {
-					lost++
+				if r.Fault == emulator.FaultLost && r.Method == "POST" && r.Path == "/v1/workflow/" {
+					lostCreates++
 				}
 			}
-			t.Logf("seed %d: %d requests under faults, %d injected errors %v, %d lost answers; duplicates 0, orphans 0",
-				seed, st.Requests, st.InjectedErrors, st.ByStatus, st.LostAnswers)
+			t.Logf("seed %d: %d requests under faults, %d injected errors %v, %d lost answers (%d of them creates); "+
+				"each forced a retry; duplicates 0, orphans 0",
+				seed, st.Requests, st.InjectedErrors, st.ByStatus, st.LostAnswers, lostCreates)
 			if st.InjectedErrors == 0 || st.LostAnswers == 0 {
 				t.Errorf("the run injected %d errors and %d lost answers; the test proves nothing without both", st.InjectedErrors, st.LostAnswers)
 			}
@@ -128,7 +129,7 @@ func TestAccFlow_underFaults(t *testing.T) {
 // A rejected key is final: one request, no retries, even while the emulator
 // is injecting faults into authenticated traffic.
 func TestAccProvider_wrongKeyFailsFastUnderFaults(t *testing.T) {
-	tg := newAccTarget(t, emulator.WithFaults(emulator.Faults{Seed: 7, ErrorRate: 0.5}))
+	tg := newAccTargetOffContract(t, emulator.WithFaults(emulator.Faults{Seed: 7, ErrorRate: 0.5}))
 	tg.emulatorOnly(t)
 	registerSecret("wrong-key-under-faults")
 	resource.ParallelTest(t, resource.TestCase{

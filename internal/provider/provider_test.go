@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/client"
+	"github.com/Diga-io/terraform-provider-diga/internal/contract"
 	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
 )
 
@@ -31,6 +33,7 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 const envLive = "DIGA_ACC_LIVE"
 
 func TestMain(m *testing.M) {
+	cliConfig := ""
 	// Acceptance tests use the terraform CLI on PATH (or TF_ACC_TERRAFORM_PATH)
 	// and must never download one.
 	if os.Getenv("TF_ACC") != "" && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
@@ -45,7 +48,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv("TF_CLI_CONFIG_FILE") == "" {
 		// No ~/.terraformrc on CI machines; an empty config keeps the
 		// CLI's warning about it out of every test failure.
-		_ = os.Setenv("TF_CLI_CONFIG_FILE", os.DevNull)
+		if f, err := os.CreateTemp("", "diga-acc-*.tfrc"); err == nil {
+			_ = f.Close()
+			_ = os.Setenv("TF_CLI_CONFIG_FILE", f.Name())
+			cliConfig = f.Name()
+		}
 	}
 	// Every acceptance run logs at TRACE (terraform CLI and provider) into
 	// per-test files, which are then searched for the API keys the tests
@@ -59,7 +66,19 @@ func TestMain(m *testing.M) {
 			_ = os.Setenv("TF_LOG", "TRACE")
 		}
 	}
+	if isLive() {
+		if dir := os.Getenv("DIGA_RECORD_DIR"); dir != "" {
+			// Record every exchange with the real API (secrets removed) so
+			// `make contract-replay` can check Diga against the contract.
+			http.DefaultTransport = contract.NewRecorder(dir, nil)
+		}
+	}
 	code := m.Run()
+	if testing.Verbose() {
+		if v, err := contract.Load(); err == nil {
+			fmt.Println(v.Coverage())
+		}
+	}
 	if logDir != "" {
 		if err := checkLogsForSecrets(logDir, usedSecrets()); err != nil {
 			fmt.Fprintln(os.Stderr, "FAIL: secret found in TRACE logs:", err)
@@ -68,6 +87,9 @@ func TestMain(m *testing.M) {
 			}
 		}
 		_ = os.RemoveAll(logDir)
+	}
+	if cliConfig != "" {
+		_ = os.Remove(cliConfig)
 	}
 	os.Exit(code)
 }
@@ -169,7 +191,24 @@ func isLive() bool { return os.Getenv(envLive) != "" }
 
 // newAccTarget starts a fresh emulator for the test (or, in live mode, uses
 // DIGA_API_KEY / DIGA_BASE_URL, skipping when they are not set).
+//
+// Every request the provider sends and every answer the emulator gives is
+// checked against Diga's OpenAPI contract (internal/contract); a violation
+// fails the test that caused it.
 func newAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
+	t.Helper()
+	return newAccTargetChecked(t, contract.Wrap, opts...)
+}
+
+// newAccTargetOffContract is newAccTarget for emulators deliberately
+// answering outside the contract (fault injection, servers that echo extra
+// keys): only the provider's requests are checked.
+func newAccTargetOffContract(t *testing.T, opts ...emulator.Option) *accTarget {
+	t.Helper()
+	return newAccTargetChecked(t, contract.WrapRequests, opts...)
+}
+
+func newAccTargetChecked(t *testing.T, wrap func(testing.TB, http.Handler) http.Handler, opts ...emulator.Option) *accTarget {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance tests run with TF_ACC=1 (make test does that)")
@@ -186,7 +225,7 @@ func newAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
 		tg.apiKey = "test-key-" + randomSuffix(t)
 		registerSecret(tg.apiKey)
 		emu := emulator.New(append([]emulator.Option{emulator.WithAPIKeys(tg.apiKey)}, opts...)...)
-		srv := httptest.NewServer(emu)
+		srv := httptest.NewServer(wrap(t, emu))
 		t.Cleanup(srv.Close)
 		tg.emu = emu
 		tg.baseURL = srv.URL

@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    diga = {
+      source = "diga-io/diga"
+    }
+  }
+}
