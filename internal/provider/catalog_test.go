@@ -1,0 +1,198 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
+)
+
+func templateFlowConfig(tg *accTarget, name, variables, extra string) string {
+	return tg.providerBlock() + fmt.Sprintf(`
+data "diga_flow_template" "slack" {
+  id = %q
+}
+
+resource "diga_flow" "test" {
+  name               = %q
+  template_id        = data.diga_flow_template.slack.id
+  template_variables = %s
+%s
+}
+`, emulator.TemplateSlackSummaryES, name, variables, extra)
+}
+
+// Missing template variables are reported at plan time, by name, before
+// anything is created.
+func TestAccFlow_templateMissingVariablesAtPlan(t *testing.T) {
+	tg := newAccTarget(t)
+	tg.emulatorOnly(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      templateFlowConfig(tg, "from-template", `{ agent_id = "agent-1" }`, ""),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Missing template variables.*needs values for: slack_channel`),
+		}},
+	})
+	if n := tg.emu.WriteCount(tg.apiKey); n != 0 {
+		t.Errorf("a plan-time error still sent %d write(s)", n)
+	}
+}
+
+// A flow made from a template carries the substituted variables, gets the
+// template's connection, is published and enabled, and plans clean after.
+func TestAccFlow_fromTemplate(t *testing.T) {
+	tg := newAccTarget(t)
+	tg.emulatorOnly(t)
+	name := tg.name(t, "from-template")
+	secret := "xoxb-" + randomSuffix(t)
+	registerSecret(secret)
+	cfg := templateFlowConfig(tg, name, `{ agent_id = "agent-42", slack_channel = "C-SUPPORT" }`, fmt.Sprintf(`
+  template_connections = { slack = %q }
+  enabled              = true`, secret))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             tg.checkFlowsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(flowAddr, tfjsonpath.New("flow_category"), knownvalue.StringExact("post_call")),
+					statecheck.ExpectKnownValue(flowAddr, tfjsonpath.New("status"), knownvalue.StringExact("ENABLED")),
+					statecheck.ExpectKnownValue(flowAddr, tfjsonpath.New("definition"), knownvalue.StringRegexp(regexp.MustCompile(`"channel":"C-SUPPORT"`))),
+					statecheck.ExpectKnownValue("data.diga_flow_template.slack", tfjsonpath.New("variables"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("agent_id"), knownvalue.StringExact("slack_channel")})),
+				},
+				Check: func(s *terraform.State) error {
+					f, err := tg.emuFlow(s)
+					if err != nil {
+						return err
+					}
+					if !f.Published || f.Status != "ENABLED" || f.Name != name {
+						return fmt.Errorf("flow: published=%v status=%s name=%q", f.Published, f.Status, f.Name)
+					}
+					def := fmt.Sprint(f.PublishedTrigger)
+					if strings.Contains(def, "<<") || !strings.Contains(def, "agent-42") {
+						return fmt.Errorf("placeholders not substituted in the published tree: %s", def)
+					}
+					conns := tg.emu.Connections(tg.apiKey)
+					if len(conns) != 1 || conns[0].PieceName != "@activepieces/piece-slack" || !strings.Contains(fmt.Sprint(conns[0].Value), secret) {
+						return fmt.Errorf("template connection not created with the given secret: %+v", conns)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccConnection_writeOnlyValue(t *testing.T) {
+	tg := newAccTarget(t)
+	tg.emulatorOnly(t)
+	secret1, secret2 := "s1-"+randomSuffix(t), "s2-"+randomSuffix(t)
+	registerSecret(secret1)
+	registerSecret(secret2)
+	display := tg.name(t, "slack-bot")
+	cfg := func(secret, version string) string {
+		return tg.providerBlock() + fmt.Sprintf(`
+resource "diga_connection" "slack" {
+  piece_name       = "@activepieces/piece-slack"
+  display_name     = %q
+  type             = "SECRET_TEXT"
+  value_wo         = jsonencode({ secret_text = %q })
+  value_wo_version = %q
+}
+
+data "diga_connections" "all" {
+  depends_on = [diga_connection.slack]
+}
+
+output "reference" {
+  value = "{{connections['${diga_connection.slack.external_id}']}}"
+}
+`, display, secret, version)
+	}
+	storedValue := func(want string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			conns := tg.emu.Connections(tg.apiKey)
+			if len(conns) != 1 {
+				return fmt.Errorf("emulator holds %d connections, want 1", len(conns))
+			}
+			if got := fmt.Sprint(conns[0].Value["secret_text"]); got != want {
+				return fmt.Errorf("stored secret is not the one configured")
+			}
+			for _, rs := range s.RootModule().Resources {
+				for k, v := range rs.Primary.Attributes {
+					if strings.Contains(v, want) {
+						return fmt.Errorf("the secret is in state (%s.%s)", rs.Type, k)
+					}
+				}
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			// Diga cannot delete connections: destroy leaves it in place.
+			if n := len(tg.emu.Connections(tg.apiKey)); n != 1 {
+				return fmt.Errorf("emulator holds %d connections after destroy, want the 1 that Diga keeps", n)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(secret1, "1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("diga_connection.slack", tfjsonpath.New("value_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("diga_connection.slack", tfjsonpath.New("status"), knownvalue.StringExact("ACTIVE")),
+					statecheck.ExpectKnownValue("data.diga_connections.all", tfjsonpath.New("connections"), knownvalue.ListSizeExact(1)),
+				},
+				Check: storedValue(secret1),
+			},
+			{
+				// A new secret alone is not sent: write-only values are not
+				// compared. Bumping value_wo_version sends it.
+				Config: cfg(secret2, "2"),
+				Check:  storedValue(secret2),
+			},
+		},
+	})
+}
+
+func TestAccPieces_dataSources(t *testing.T) {
+	tg := newAccTarget(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: tg.providerBlock() + `
+data "diga_pieces" "slack" {
+  search = "slack"
+}
+data "diga_pieces" "communication" {
+  categories = ["COMMUNICATION"]
+}
+data "diga_piece" "slack" {
+  name = "@activepieces/piece-slack"
+}
+data "diga_flow_templates" "english" {
+  language = "en"
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.diga_pieces.slack", tfjsonpath.New("pieces").AtSliceIndex(0).AtMapKey("name"), knownvalue.StringExact("@activepieces/piece-slack")),
+				statecheck.ExpectKnownValue("data.diga_piece.slack", tfjsonpath.New("actions").AtSliceIndex(0).AtMapKey("name"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue("data.diga_flow_templates.english", tfjsonpath.New("templates"), knownvalue.ListSizeExact(2)),
+			},
+		}},
+	})
+}
