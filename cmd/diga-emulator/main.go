@@ -268,7 +268,7 @@ func logRequests(next http.Handler, logger *log.Logger) http.Handler {
 				// Checked first: the emulator also closes the connection
 				// of a request it drops because its client went away.
 				outcome = "canceled"
-			case sw.hijacked || v == http.ErrAbortHandler:
+			case sw.hijacked || isAbort(v):
 				outcome = "lost"
 			default:
 				outcome = strconv.Itoa(http.StatusOK)
@@ -284,4 +284,11 @@ func logRequests(next http.Handler, logger *log.Logger) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// isAbort reports whether a recovered panic value is http.ErrAbortHandler,
+// the emulator's way of dropping a connection unanswered.
+func isAbort(v any) bool {
+	err, ok := v.(error)
+	return ok && errors.Is(err, http.ErrAbortHandler)
 }

@@ -28,7 +28,7 @@ func serveFaulty(t *testing.T, s *Server, method, target, key, body string) (rec
 	rec = httptest.NewRecorder()
 	defer func() {
 		if v := recover(); v != nil {
-			if v != http.ErrAbortHandler {
+			if err, ok := v.(error); !ok || !errors.Is(err, http.ErrAbortHandler) {
 				panic(v)
 			}
 			lost = true
@@ -200,7 +200,8 @@ func TestFaultsLostAnswerOverRealConnection(t *testing.T) {
 		}
 	}
 	// A lost write that fails still loses its answer, and is recorded.
-	if _, err := do("DELETE", "/v1/workflow/unknown", ""); err == nil {
+	if resp, err := do("DELETE", "/v1/workflow/unknown", ""); err == nil {
+		resp.Body.Close()
 		t.Fatal("lost delete answered")
 	}
 	flows := s.Flows(keyA)
@@ -486,7 +487,8 @@ func TestFaultsLatencyInProcess(t *testing.T) {
 	rec := httptest.NewRecorder()
 	func() {
 		defer func() {
-			if v := recover(); v != http.ErrAbortHandler {
+			v := recover()
+			if err, ok := v.(error); !ok || !errors.Is(err, http.ErrAbortHandler) {
 				t.Fatalf("recovered %v, want http.ErrAbortHandler", v)
 			}
 		}()

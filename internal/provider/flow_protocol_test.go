@@ -170,6 +170,7 @@ func TestProtocol_listResource(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		//nolint:staticcheck // terraform-plugin-go v0.31 serves ListResource only through this interface.
 		lrs, ok := ps.(tfprotov6.ProviderServerWithListResource)
 		if !ok {
 			t.Fatal("provider server does not serve list resources")
