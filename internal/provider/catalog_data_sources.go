@@ -20,17 +20,6 @@ import (
 // This file holds the read-only views of Diga's catalogues: flow templates,
 // pieces and the project's connections.
 
-// catalogDataSource carries the provider data every catalogue data source needs.
-type catalogDataSource struct {
-	data *providerData
-}
-
-func (d *catalogDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd, ok := configureClient(req.ProviderData, &resp.Diagnostics); ok {
-		d.data = pd
-	}
-}
-
 // ---------------------------------------------------------------- templates
 
 var templateConnectionType = types.ObjectType{AttrTypes: map[string]attr.Type{
@@ -133,7 +122,7 @@ func templateObject(ctx context.Context, t *client.FlowTemplate, diags *diag.Dia
 	}
 }
 
-type flowTemplatesDataSource struct{ catalogDataSource }
+type flowTemplatesDataSource struct{ dataSourceBase }
 
 func newFlowTemplatesDataSource() datasource.DataSource { return &flowTemplatesDataSource{} }
 
@@ -195,7 +184,7 @@ func (d *flowTemplatesDataSource) Read(ctx context.Context, req datasource.ReadR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
 
-type flowTemplateDataSource struct{ catalogDataSource }
+type flowTemplateDataSource struct{ dataSourceBase }
 
 func newFlowTemplateDataSource() datasource.DataSource { return &flowTemplateDataSource{} }
 
@@ -276,7 +265,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-type piecesDataSource struct{ catalogDataSource }
+type piecesDataSource struct{ dataSourceBase }
 
 func newPiecesDataSource() datasource.DataSource { return &piecesDataSource{} }
 
@@ -349,7 +338,7 @@ var pieceOperationType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"props":        types.StringType,
 }}
 
-type pieceDataSource struct{ catalogDataSource }
+type pieceDataSource struct{ dataSourceBase }
 
 func newPieceDataSource() datasource.DataSource { return &pieceDataSource{} }
 
@@ -449,7 +438,7 @@ var connectionAttrTypes = map[string]attr.Type{
 	"status":       types.StringType,
 }
 
-type connectionsDataSource struct{ catalogDataSource }
+type connectionsDataSource struct{ dataSourceBase }
 
 func newConnectionsDataSource() datasource.DataSource { return &connectionsDataSource{} }
 

@@ -20,10 +20,19 @@ var (
 	_ datasource.DataSourceWithConfigure = &flowDataSource{}
 )
 
-// flowDataSource reads one flow by id.
-type flowDataSource struct {
+// dataSourceBase carries the provider data every data source needs.
+type dataSourceBase struct {
 	data *providerData
 }
+
+func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if pd, ok := configureClient(req.ProviderData, &resp.Diagnostics); ok {
+		d.data = pd
+	}
+}
+
+// flowDataSource reads one flow by id.
+type flowDataSource struct{ dataSourceBase }
 
 type flowDataModel struct {
 	ID                types.String `tfsdk:"id"`
@@ -63,12 +72,6 @@ func (d *flowDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 			"produced_variables": schema.ListAttribute{MarkdownDescription: "Dynamic variables the flow produces.", ElementType: types.StringType, Computed: true},
 			"consumed_variables": schema.ListAttribute{MarkdownDescription: "Dynamic variables the flow consumes.", ElementType: types.StringType, Computed: true},
 		},
-	}
-}
-
-func (d *flowDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd, ok := configureClient(req.ProviderData, &resp.Diagnostics); ok {
-		d.data = pd
 	}
 }
 

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -10,8 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/Diga-io/terraform-provider-diga/internal/client"
 )
 
 var (
@@ -75,19 +72,7 @@ func (l *flowListResource) List(ctx context.Context, req list.ListRequest, strea
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	params := client.ListFlowsParams{Limit: 30}
-	if !cfg.Status.IsNull() {
-		s := client.FlowStatus(cfg.Status.ValueString())
-		params.Status = &s
-	}
-	if !cfg.FlowCategory.IsNull() {
-		fc := client.FlowCategory(cfg.FlowCategory.ValueString())
-		params.FlowCategory = &fc
-	}
-	var re *regexp.Regexp
-	if !cfg.NameRegex.IsNull() {
-		re = regexp.MustCompile(cfg.NameRegex.ValueString()) // validated
-	}
+	params, re := flowFilter(cfg.Status, cfg.FlowCategory, types.BoolNull(), cfg.NameRegex)
 	flows, err := c.ListFlows(ctx, params)
 	if err != nil {
 		addAPIError(&diags, "Unable to list flows", err, nil)

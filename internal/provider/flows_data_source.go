@@ -20,9 +20,7 @@ var (
 )
 
 // flowsDataSource lists every flow of the project, all pages.
-type flowsDataSource struct {
-	data *providerData
-}
+type flowsDataSource struct{ dataSourceBase }
 
 type flowsDataModel struct {
 	Status        types.String `tfsdk:"status"`
@@ -101,12 +99,6 @@ func (d *flowsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	}
 }
 
-func (d *flowsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd, ok := configureClient(req.ProviderData, &resp.Diagnostics); ok {
-		d.data = pd
-	}
-}
-
 func (d *flowsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg flowsDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -114,23 +106,7 @@ func (d *flowsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	params := client.ListFlowsParams{Limit: 30}
-	if !cfg.Status.IsNull() {
-		s := client.FlowStatus(cfg.Status.ValueString())
-		params.Status = &s
-	}
-	if !cfg.FlowCategory.IsNull() {
-		fc := client.FlowCategory(cfg.FlowCategory.ValueString())
-		params.FlowCategory = &fc
-	}
-	if !cfg.IsDigaTrigger.IsNull() {
-		b := cfg.IsDigaTrigger.ValueBool()
-		params.IsDigaTrigger = &b
-	}
-	var re *regexp.Regexp
-	if !cfg.NameRegex.IsNull() {
-		re = regexp.MustCompile(cfg.NameRegex.ValueString()) // validated at plan time
-	}
+	params, re := flowFilter(cfg.Status, cfg.FlowCategory, cfg.IsDigaTrigger, cfg.NameRegex)
 
 	flows, err := c.ListFlows(ctx, params)
 	if err != nil {
@@ -165,6 +141,31 @@ func (d *flowsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	cfg.IDs = types.ListValueMust(types.StringType, ids)
 	cfg.Flows = types.ListValueMust(flowSummaryType, items)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+// flowFilter turns the filter attributes shared by the diga_flows data
+// source and the diga_flow list resource into list parameters (filtered by
+// Diga, at its largest page size) and a name matcher (applied here; nil when
+// unset). The expression was validated at plan time.
+func flowFilter(status, category types.String, isDigaTrigger types.Bool, nameRegex types.String) (client.ListFlowsParams, *regexp.Regexp) {
+	params := client.ListFlowsParams{Limit: 30}
+	if !status.IsNull() && !status.IsUnknown() {
+		s := client.FlowStatus(status.ValueString())
+		params.Status = &s
+	}
+	if !category.IsNull() && !category.IsUnknown() {
+		fc := client.FlowCategory(category.ValueString())
+		params.FlowCategory = &fc
+	}
+	if !isDigaTrigger.IsNull() && !isDigaTrigger.IsUnknown() {
+		b := isDigaTrigger.ValueBool()
+		params.IsDigaTrigger = &b
+	}
+	var re *regexp.Regexp
+	if !nameRegex.IsNull() && !nameRegex.IsUnknown() {
+		re = regexp.MustCompile(nameRegex.ValueString())
+	}
+	return params, re
 }
 
 // regexValidator checks a regular expression compiles (RE2).
