@@ -221,6 +221,7 @@ func newAccTargetChecked(t *testing.T, wrap func(testing.TB, http.Handler) http.
 		if tg.apiKey == "" || tg.baseURL == "" {
 			t.Skipf("live acceptance tests need %s and %s", envAPIKey, envBaseURL)
 		}
+		registerSecret(tg.apiKey)
 	} else {
 		tg.apiKey = "test-key-" + randomSuffix(t)
 		registerSecret(tg.apiKey)
