@@ -362,18 +362,40 @@ func TestAccFlow_enableUnpublishedFails(t *testing.T) {
 		CheckDestroy:             tg.checkFlowsDestroyed,
 		Steps: []resource.TestStep{
 			{
-				// publish = false: the status change is silently ignored by
-				// Diga; the provider must notice.
+				// The configuration alone shows it: refused at plan.
+				Config:      definedFlowConfig(tg, name, postCallDefinition("x"), "  publish = false\n  enabled = true"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Flow cannot be enabled.*publish = false is never published`),
+			},
+			{
+				// A draft-only flow...
+				Config: definedFlowConfig(tg, name, postCallDefinition("x"), "  publish = false"),
+			},
+			{
+				// ...then enabled: Diga answers 200 and changes nothing; the
+				// provider must notice instead of reporting success.
 				Config:      definedFlowConfig(tg, name, postCallDefinition("x"), "  publish = false\n  enabled = true"),
 				ExpectError: regexp.MustCompile(`(?s)Diga did not change the flow's status.*never been published`),
 			},
+			{
+				// State still tells the truth: disabled, nothing to change.
+				Config: definedFlowConfig(tg, name, postCallDefinition("x"), "  publish = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(s *terraform.State) error {
+					f, err := tg.emuFlow(s)
+					if err != nil {
+						return err
+					}
+					if f.Status == "ENABLED" || f.Published {
+						return fmt.Errorf("flow: status %s published %v, want an unpublished disabled flow", f.Status, f.Published)
+					}
+					return nil
+				},
+			},
 		},
 	})
-	for _, f := range tg.emu.Flows(tg.apiKey) {
-		if f.Status == "ENABLED" || f.Published {
-			t.Errorf("flow %s: status %s published %v, want an unpublished disabled flow", f.ID, f.Status, f.Published)
-		}
-	}
 }
 
 func TestAccFlow_enableEmptyTriggerRejectedAtPlan(t *testing.T) {

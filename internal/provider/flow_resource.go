@@ -265,6 +265,13 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if creating && !plan.TemplateID.IsNull() && !plan.TemplateID.IsUnknown() {
 		r.checkTemplateInputs(ctx, plan, &resp.Diagnostics)
 	}
+	if creating && plan.Enabled.ValueBool() && !plan.Publish.IsUnknown() && !plan.Publish.ValueBool() {
+		// A new flow has no published version, and publish = false keeps it
+		// that way; Diga would silently ignore the status change.
+		resp.Diagnostics.AddAttributeError(path.Root("enabled"), "Flow cannot be enabled",
+			"A new flow with publish = false is never published, and Diga only enables published flows. Set "+
+				"publish = true (the default), or create the flow with enabled = false.")
+	}
 
 	// The status follows enabled, which the apply enforces and verifies.
 	if !plan.Enabled.IsUnknown() {
