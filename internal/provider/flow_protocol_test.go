@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/Diga-io/terraform-provider-diga/internal/contract"
 	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
 )
 
@@ -24,7 +25,7 @@ func protocolProvider(t *testing.T, n int) (tfprotov6.ProviderServer, *emulator.
 	ctx := context.Background()
 	key := "proto-key-" + randomSuffix(t)
 	emu := emulator.New(emulator.WithAPIKeys(key))
-	srv := httptest.NewServer(emu)
+	srv := httptest.NewServer(contract.Wrap(t, emu))
 	t.Cleanup(srv.Close)
 	ids := emu.SeedFlows(key, n, "listed-")
 
