@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"math/big"
 	"net/http"
 )
@@ -108,71 +107,18 @@ func (s *Server) listLocked(key string, q listQuery) orderedObject {
 			flows = append(flows, f)
 		}
 	}
-	var (
-		page                    []*flow
-		hasMore                 bool
-		currentPage, totalPages any // null in cursor mode
-	)
+	var lp listPage[*flow]
 	switch {
 	case q.after != nil:
 		if cursor, known := p.cursors[*q.after]; known {
-			start := len(flows)
-			for i, f := range flows {
-				if f.seq < cursor {
-					start = i
-					break
-				}
-			}
-			end := min(start+q.limit, len(flows))
-			page, hasMore = flows[start:end], end < len(flows)
+			lp = pageAfter(flows, q.limit, func(f *flow) bool { return f.seq < cursor })
 		}
 	case q.before != nil:
 		if cursor, known := p.cursors[*q.before]; known {
-			end := len(flows)
-			for i, f := range flows {
-				if f.seq <= cursor {
-					end = i
-					break
-				}
-			}
-			start := max(end-q.limit, 0)
-			page, hasMore = flows[start:end], start > 0
+			lp = pageBefore(flows, q.limit, func(f *flow) bool { return f.seq <= cursor })
 		}
 	default:
-		total := len(flows)
-		pages := (total + q.limit - 1) / q.limit
-		totalPages = pages
-		n := big.NewInt(1)
-		if q.page != nil {
-			n = q.page
-		}
-		if n.IsInt64() {
-			currentPage = n.Int64()
-		} else {
-			currentPage = json.Number(n.String())
-		}
-		// Pages past the end are empty; compare before multiplying so huge
-		// page numbers cannot overflow.
-		if n.Cmp(big.NewInt(int64(pages))) <= 0 {
-			start := int(n.Int64()-1) * q.limit
-			end := min(start+q.limit, total)
-			page, hasMore = flows[start:end], end < total
-		}
+		lp = pageNumber(flows, q.limit, q.page)
 	}
-	data := make([]any, len(page))
-	var firstID, lastID any
-	for i, f := range page {
-		data[i] = s.flowBody(f, false)
-	}
-	if len(page) > 0 {
-		firstID, lastID = page[0].id, page[len(page)-1].id
-	}
-	return orderedObject{
-		{"data", data},
-		{"first_id", firstID},
-		{"last_id", lastID},
-		{"has_more", hasMore},
-		{"current_page", currentPage},
-		{"total_pages", totalPages},
-	}
+	return lp.envelope(func(f *flow) string { return f.id }, func(f *flow) any { return s.flowBody(f, false) })
 }

@@ -346,71 +346,20 @@ func (cat *catalogState) listTemplates(q templateQuery) orderedObject {
 	}
 	sort.Slice(all, func(i, j int) bool { return before(all[i].seq, all[j].seq) })
 
-	var (
-		page                    []*template
-		hasMore                 bool
-		currentPage, totalPages any // null in cursor mode
-	)
+	var lp listPage[*template]
 	switch {
 	case q.after != nil:
 		if cursor, known := cat.templates[*q.after]; known {
-			start := len(all)
-			for i, t := range all {
-				if before(cursor.seq, t.seq) {
-					start = i
-					break
-				}
-			}
-			end := min(start+q.limit, len(all))
-			page, hasMore = all[start:end], end < len(all)
+			lp = pageAfter(all, q.limit, func(t *template) bool { return before(cursor.seq, t.seq) })
 		}
 	case q.before != nil:
 		if cursor, known := cat.templates[*q.before]; known {
-			end := len(all)
-			for i, t := range all {
-				if !before(t.seq, cursor.seq) {
-					end = i
-					break
-				}
-			}
-			start := max(end-q.limit, 0)
-			page, hasMore = all[start:end], start > 0
+			lp = pageBefore(all, q.limit, func(t *template) bool { return !before(t.seq, cursor.seq) })
 		}
 	default:
-		total := len(all)
-		pages := (total + q.limit - 1) / q.limit
-		totalPages = pages
-		n := big.NewInt(1)
-		if q.page != nil {
-			n = q.page
-		}
-		if n.IsInt64() {
-			currentPage = n.Int64()
-		} else {
-			currentPage = json.Number(n.String())
-		}
-		if n.Cmp(big.NewInt(int64(pages))) <= 0 {
-			start := int(n.Int64()-1) * q.limit
-			end := min(start+q.limit, total)
-			page, hasMore = all[start:end], end < total
-		}
+		lp = pageNumber(all, q.limit, q.page)
 	}
-	data := make([]any, len(page))
-	for i, t := range page {
-		data[i] = templateBody(t)
-	}
-	var firstID, lastID any
-	if len(page) > 0 {
-		firstID, lastID = page[0].id, page[len(page)-1].id
-	}
-	return orderedObject{
-		{"data", data},
-		{"first_id", firstID},
-		{"last_id", lastID},
-		{"has_more", hasMore},
-		{"current_page", currentPage},
-		{"total_pages", totalPages},
-	}
+	return lp.envelope(func(t *template) string { return t.id }, func(t *template) any { return templateBody(t) })
 }
 
 // ---- GET /v1/workflow/template/{template_id} -------------------------------------
