@@ -1,6 +1,9 @@
 package emulator
 
-import "net/http"
+import (
+	"math/big"
+	"net/http"
+)
 
 // Handlers of the step (action) and router-branch operations. Like the other
 // handlers: body model validation (422) first, then the flow lookup (404),
@@ -164,23 +167,14 @@ func (s *Server) handleAddBranch(c *call) {
 
 // DELETE /v1/workflow/{flow_id}/branch — DeleteBranchRequest, in the JSON
 // body of the DELETE.
-func (s *Server) handleDeleteBranch(c *call) {
-	f, router, ok := branchRequest(c)
-	if !ok {
-		return
-	}
-	branchIndex, _ := f.integer("branchIndex")
-	if len(*f.errs) > 0 {
-		write422(c.w, *f.errs)
-		return
-	}
-	s.editTree(c, func(tree map[string]any) *apiFailure {
-		return deleteBranch(tree, router, branchIndex)
-	})
-}
+func (s *Server) handleDeleteBranch(c *call) { s.branchIndexEdit(c, deleteBranch) }
 
 // POST /v1/workflow/{flow_id}/branch/duplicate — DuplicateBranchRequest.
-func (s *Server) handleDuplicateBranch(c *call) {
+func (s *Server) handleDuplicateBranch(c *call) { s.branchIndexEdit(c, duplicateBranch) }
+
+// branchIndexEdit serves the branch operations whose body is just stepName
+// and branchIndex.
+func (s *Server) branchIndexEdit(c *call, edit func(tree map[string]any, router string, branchIndex *big.Int) *apiFailure) {
 	f, router, ok := branchRequest(c)
 	if !ok {
 		return
@@ -191,7 +185,7 @@ func (s *Server) handleDuplicateBranch(c *call) {
 		return
 	}
 	s.editTree(c, func(tree map[string]any) *apiFailure {
-		return duplicateBranch(tree, router, branchIndex)
+		return edit(tree, router, branchIndex)
 	})
 }
 
