@@ -157,13 +157,18 @@ func operation(in map[string]any) map[string]any {
 			out[k] = requestBody(v)
 		case "responses":
 			if rm, ok := v.(map[string]any); ok {
-				resps := map[string]any{}
-				for code, r := range rm {
-					resps[code] = response(r)
-				}
-				out[k] = resps
+				out[k] = mapValues(rm, response)
 			}
 		}
+	}
+	return out
+}
+
+// mapValues reduces every value of an object keyed by status code or name.
+func mapValues(in map[string]any, reduce func(any) any) map[string]any {
+	out := make(map[string]any, len(in))
+	for k, v := range in {
+		out[k] = reduce(v)
 	}
 	return out
 }
@@ -237,11 +242,7 @@ func response(v any) any {
 			out[k] = content(val)
 		case "headers":
 			if hm, ok := val.(map[string]any); ok {
-				hs := map[string]any{}
-				for name, h := range hm {
-					hs[name] = parameter(h)
-				}
-				out[k] = hs
+				out[k] = mapValues(hm, parameter)
 			}
 		}
 	}
