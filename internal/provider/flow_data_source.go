@@ -93,7 +93,7 @@ func (d *flowDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		return
 	}
 	var m flowModel
-	resp.Diagnostics.Append(m.fromFlow(ctx, flow, nil)...)
+	resp.Diagnostics.Append(m.fromFlow(ctx, flow)...)
 	out := flowDataModel{
 		ID:                m.ID,
 		Name:              types.StringPointerValue(flow.Name),

@@ -362,7 +362,7 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	// import or publish leaves a tracked (tainted) flow, never an orphan.
 	state := plan
 	state.PublishedHash = types.StringNull()
-	resp.Diagnostics.Append(state.fromFlow(ctx, flow, nil)...)
+	resp.Diagnostics.Append(state.fromFlow(ctx, flow)...)
 	state.Name = plan.Name
 	if plan.Definition.IsUnknown() || plan.Definition.IsNull() {
 		// Not managed: the definition follows what Diga holds.
@@ -422,7 +422,7 @@ func (r *flowResource) apply(ctx context.Context, c *client.Client, plan flowMod
 		}
 		tflog.Debug(ctx, "Renamed Diga flow", fields)
 		last, draftChanged = flow, true
-		diags.Append(state.fromFlow(ctx, flow, nil)...)
+		diags.Append(state.fromFlow(ctx, flow)...)
 		state.Name = plan.Name
 	}
 
@@ -446,7 +446,7 @@ func (r *flowResource) apply(ctx context.Context, c *client.Client, plan flowMod
 		}
 		tflog.Debug(ctx, "Imported Diga flow definition", fields)
 		last, draftChanged = flow, true
-		diags.Append(state.fromFlow(ctx, flow, nil)...)
+		diags.Append(state.fromFlow(ctx, flow)...)
 		state.Name = plan.Name
 		state.Definition = plan.Definition
 		warnIfStoredDifferently(planDef, flow, diags)
@@ -471,7 +471,7 @@ func (r *flowResource) apply(ctx context.Context, c *client.Client, plan flowMod
 			}
 			tflog.Info(ctx, "Published Diga flow", fields)
 			last = flow
-			diags.Append(state.fromFlow(ctx, flow, nil)...)
+			diags.Append(state.fromFlow(ctx, flow)...)
 			state.PublishedHash = types.StringValue(flowdef.Fingerprint(plan.Name.ValueString(), def))
 		}
 	}
@@ -488,7 +488,7 @@ func (r *flowResource) apply(ctx context.Context, c *client.Client, plan flowMod
 			return
 		}
 		last = flow
-		diags.Append(state.fromFlow(ctx, flow, nil)...)
+		diags.Append(state.fromFlow(ctx, flow)...)
 	}
 	if state.Status.ValueString() != want {
 		flow, err := r.setStatus(ctx, c, id, want)
@@ -496,7 +496,7 @@ func (r *flowResource) apply(ctx context.Context, c *client.Client, plan flowMod
 			addAPIError(diags, "Unable to change flow status", err, flowFieldPaths)
 			return
 		}
-		diags.Append(state.fromFlow(ctx, flow, nil)...)
+		diags.Append(state.fromFlow(ctx, flow)...)
 		if state.Status.ValueString() != want {
 			diags.AddAttributeError(path.Root("enabled"), "Diga did not change the flow's status",
 				fmt.Sprintf("Diga accepted the request to set flow %s to %s but still reports it %s. Diga silently "+
@@ -704,7 +704,7 @@ func (r *flowResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 // and the next change of name or definition publishes.
 func (m *flowModel) readFlow(ctx context.Context, flow *client.Flow) diag.Diagnostics {
 	imported := m.Publish.IsNull()
-	diags := m.fromFlow(ctx, flow, nil)
+	diags := m.fromFlow(ctx, flow)
 	m.Name = types.StringPointerValue(flow.Name)
 	m.Definition = definitionFromServer(flow, m.Definition)
 	if flow.Status != nil {
@@ -786,7 +786,7 @@ func (r *flowResource) ImportState(ctx context.Context, req resource.ImportState
 // fromFlow copies the server-computed fields of an answer into the model.
 // Optional fields the answer omits (rename examples in Diga's docs carry no
 // status or category) keep their prior value rather than being wiped.
-func (m *flowModel) fromFlow(ctx context.Context, f *client.Flow, _ *struct{}) diag.Diagnostics {
+func (m *flowModel) fromFlow(ctx context.Context, f *client.Flow) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(f.ID)
 	if f.Status != nil {

@@ -125,7 +125,7 @@ func (d *flowsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 			continue
 		}
 		var m flowModel
-		resp.Diagnostics.Append(m.fromFlow(ctx, f, nil)...)
+		resp.Diagnostics.Append(m.fromFlow(ctx, f)...)
 		obj, diags := types.ObjectValue(flowSummaryType.AttrTypes, map[string]attr.Value{
 			"id":            m.ID,
 			"name":          types.StringPointerValue(f.Name),
