@@ -97,7 +97,7 @@ func (d *flowDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	out := flowDataModel{
 		ID:                m.ID,
 		Name:              types.StringPointerValue(flow.Name),
-		Definition:        definitionFromServer(flow, types.StringNull()),
+		Definition:        definitionFromServer(flow, definitionNull()).StringValue,
 		Status:            m.Status,
 		FlowCategory:      m.FlowCategory,
 		Created:           m.Created,

@@ -372,10 +372,10 @@ func TestAccFlow_enableUnpublishedFails(t *testing.T) {
 				Config: definedFlowConfig(tg, name, postCallDefinition("x"), "  publish = false"),
 			},
 			{
-				// ...then enabled: Diga answers 200 and changes nothing; the
-				// provider must notice instead of reporting success.
+				// ...then enabled: state shows Terraform never published it,
+				// so the plan refuses before Diga silently ignores the change.
 				Config:      definedFlowConfig(tg, name, postCallDefinition("x"), "  publish = false\n  enabled = true"),
-				ExpectError: regexp.MustCompile(`(?s)Diga did not change the flow's status.*never been published`),
+				ExpectError: regexp.MustCompile(`(?s)Flow cannot be enabled.*never published this flow`),
 			},
 			{
 				// State still tells the truth: disabled, nothing to change.

@@ -203,3 +203,13 @@ func enablingProblems(f flowFacts, managed bool) []flowProblem {
 	}
 	return nil
 }
+
+// refused reports whether the decision refuses the configuration.
+func (d flowDecision) refused() bool {
+	for _, p := range d.Problems {
+		if p.Error {
+			return true
+		}
+	}
+	return false
+}

@@ -111,15 +111,6 @@ func refinements(f flowFacts) []flowFacts {
 	return out
 }
 
-func hasError(d flowDecision) bool {
-	for _, p := range d.Problems {
-		if p.Error {
-			return true
-		}
-	}
-	return false
-}
-
 func TestDecideFlow_everyCombination(t *testing.T) {
 	all := allFlowFacts()
 	if len(all) < 1000 {
@@ -178,11 +169,11 @@ func TestDecideFlow_everyCombination(t *testing.T) {
 		switch {
 		case f.Enabled != yes && len(d.Problems) > 0:
 			fail("problems without enabled = true")
-		case f.Enabled == yes && f.Creating && !f.FromTemplate && !managed && !hasError(d):
+		case f.Enabled == yes && f.Creating && !f.FromTemplate && !managed && !d.refused():
 			fail("an empty new flow cannot be enabled")
-		case f.Enabled == yes && managed && f.Publishable == no && !hasError(d):
+		case f.Enabled == yes && managed && f.Publishable == no && !d.refused():
 			fail("an EMPTY trigger cannot be enabled")
-		case f.Enabled == yes && managed && f.Publish == no && !f.PublishedBefore && !f.EnabledBefore && !hasError(d):
+		case f.Enabled == yes && managed && f.Publish == no && !f.PublishedBefore && !f.EnabledBefore && !d.refused():
 			fail("a never-published flow with publish = false cannot be enabled")
 		}
 		for _, p := range d.Problems {
@@ -209,7 +200,7 @@ func TestDecideFlow_everyCombination(t *testing.T) {
 					fail("the apply with known facts %+v left %s unknown", g, c.what)
 				}
 			}
-			if hasError(d) && !hasError(a) {
+			if d.refused() && !a.refused() {
 				fail("a plan-time refusal disappeared at apply with %+v", g)
 			}
 		}
@@ -254,7 +245,7 @@ func TestDecideFlow_examples(t *testing.T) {
 		{NameChanged: no, Definition: defUnchanged, Publishable: yes, Publish: no, Enabled: yes},
 	}
 	for _, f := range refused {
-		if d := decideFlow(f); !hasError(d) {
+		if d := decideFlow(f); !d.refused() {
 			t.Errorf("decideFlow(%+v) accepted enabled = true: %+v", f, d)
 		}
 	}

@@ -2,17 +2,12 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -69,31 +64,6 @@ type flowResource struct {
 	data *providerData
 }
 
-// flowModel maps the diga_flow schema.
-type flowModel struct {
-	ID                  types.String   `tfsdk:"id"`
-	Name                types.String   `tfsdk:"name"`
-	Definition          types.String   `tfsdk:"definition"`
-	Publish             types.Bool     `tfsdk:"publish"`
-	Enabled             types.Bool     `tfsdk:"enabled"`
-	PublishedHash       types.String   `tfsdk:"published_hash"`
-	Status              types.String   `tfsdk:"status"`
-	FlowCategory        types.String   `tfsdk:"flow_category"`
-	Created             types.String   `tfsdk:"created"`
-	Updated             types.String   `tfsdk:"updated"`
-	ProducedVariables   types.List     `tfsdk:"produced_variables"`
-	ConsumedVariables   types.List     `tfsdk:"consumed_variables"`
-	TemplateID          types.String   `tfsdk:"template_id"`
-	TemplateVariables   types.Map      `tfsdk:"template_variables"`
-	TemplateConnections types.Map      `tfsdk:"template_connections"`
-	Timeouts            timeouts.Value `tfsdk:"timeouts"`
-}
-
-// timeoutsAttrTypes is the object type of the timeouts block.
-var timeoutsAttrTypes = map[string]attr.Type{
-	"create": types.StringType, "update": types.StringType, "delete": types.StringType,
-}
-
 // Default limits of a whole create, update or delete, retries included;
 // the timeouts block overrides them.
 const (
@@ -143,10 +113,9 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 					"Compared by meaning: key order, whitespace and keys Diga adds (such as `valid` or an " +
 					"empty `sampleData`) never show as a change, while an edit made in the Diga UI does. " +
 					"Leave it out to manage only the name and status; it then follows what Diga holds.",
-				Optional:      true,
-				Computed:      true,
-				Validators:    []validator.String{definitionValidator{}},
-				PlanModifiers: []planmodifier.String{definitionPlanModifier{}},
+				Optional:   true,
+				Computed:   true,
+				CustomType: definitionType{},
 			},
 			"publish": schema.BoolAttribute{
 				MarkdownDescription: "Publish the draft after the name or definition changes (default `true`). " +
@@ -234,28 +203,22 @@ func (r *flowResource) Configure(_ context.Context, req resource.ConfigureReques
 	}
 }
 
-// client returns the API client, or adds an error when the provider
-// configuration is not known.
-func (r *flowResource) client(diags *diag.Diagnostics) *client.Client {
-	if r.data == nil || r.data.client == nil {
-		diags.AddError("Diga provider not configured",
-			"The provider's api_key or base_url is not known yet. This happens when they come from a resource "+
-				"that has not been created; apply that resource first (for example with -target).")
-		return nil
-	}
-	return r.data.client
-}
-
-// ModifyPlan works out what the apply will do to the server-computed
-// attributes, so that the plan says it and the result matches the plan.
+// ModifyPlan decides what the apply will do (decideFlow) and plans the
+// computed attributes from that decision, so that the plan says it and
+// the apply's result matches the plan. Configurations the apply could never
+// carry out are refused here, before anything is sent.
 func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
 	var plan, state flowModel
+	var configured definitionValue
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("definition"), &configured)...)
 	creating := req.State.Raw.IsNull()
-	if !creating {
+	if creating {
+		state = emptyFlowModel()
+	} else {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
 	if resp.Diagnostics.HasError() {
@@ -265,81 +228,143 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if creating && !plan.TemplateID.IsNull() && !plan.TemplateID.IsUnknown() {
 		r.checkTemplateInputs(ctx, plan, &resp.Diagnostics)
 	}
-	if creating && plan.Enabled.ValueBool() && !plan.Publish.IsUnknown() && !plan.Publish.ValueBool() {
-		// A new flow has no published version, and publish = false keeps it
-		// that way; Diga would silently ignore the status change.
-		resp.Diagnostics.AddAttributeError(path.Root("enabled"), "Flow cannot be enabled",
-			"A new flow with publish = false is never published, and Diga only enables published flows. Set "+
-				"publish = true (the default), or create the flow with enabled = false.")
-	}
+	facts, def := flowFactsOf(configured, plan, state, creating)
+	d := decideFlow(facts)
+	addFlowProblems(&resp.Diagnostics, d.Problems)
 
-	// The status follows enabled, which the apply enforces and verifies.
-	if !plan.Enabled.IsUnknown() {
-		plan.Status = types.StringValue(statusFor(plan.Enabled.ValueBool()))
+	if facts.Definition == defUnchanged {
+		// Means the same flow (key order, whitespace, keys Diga fills in):
+		// keep the text in state, so no change is planned.
+		plan.Definition = state.Definition
+	}
+	plan.Status = types.StringUnknown()
+	if d.Status != unknown {
+		plan.Status = types.StringValue(statusFor(d.Status == yes))
+	}
+	switch d.Publish {
+	case yes:
+		plan.PublishedHash = types.StringUnknown()
+		if def != nil && !plan.Name.IsUnknown() {
+			plan.PublishedHash = types.StringValue(def.Fingerprint(plan.Name.ValueString()))
+		}
+	case unknown:
+		plan.PublishedHash = types.StringUnknown()
+	default:
+		plan.PublishedHash = state.PublishedHash
+	}
+	if d.Writes == no {
+		// Nothing is sent: what Diga derives stays as it is.
+		plan.FlowCategory, plan.Updated = state.FlowCategory, state.Updated
+		plan.ProducedVariables, plan.ConsumedVariables = state.ProducedVariables, state.ConsumedVariables
+		if configured.IsNull() {
+			plan.Definition = state.Definition
+		}
 	} else {
-		plan.Status = types.StringUnknown()
-	}
-
-	definitionChanges := creating || !plan.Definition.Equal(state.Definition)
-	if definitionChanges {
-		// Diga derives these from the definition.
-		plan.FlowCategory = types.StringUnknown()
+		// Diga derives these from the draft, and any write answers with
+		// the draft as it is then, edits made in the Diga UI included.
+		plan.FlowCategory, plan.Updated = types.StringUnknown(), types.StringUnknown()
 		plan.ProducedVariables = types.ListUnknown(types.StringType)
 		plan.ConsumedVariables = types.ListUnknown(types.StringType)
-	} else {
-		plan.FlowCategory = state.FlowCategory
-		plan.ProducedVariables = state.ProducedVariables
-		plan.ConsumedVariables = state.ConsumedVariables
-	}
-
-	// What will be published.
-	plan.PublishedHash = state.PublishedHash
-	if creating {
-		plan.PublishedHash = types.StringNull()
-	}
-	switch {
-	case plan.Name.IsUnknown() || plan.Definition.IsUnknown() || plan.Publish.IsUnknown():
-		if plan.Publish.IsUnknown() || plan.Publish.ValueBool() {
-			plan.PublishedHash = types.StringUnknown()
+		if configured.IsNull() {
+			plan.Definition = definitionUnknown()
 		}
-	case plan.Publish.ValueBool() && !plan.Definition.IsNull():
-		def, err := flowdef.Parse(plan.Definition.ValueString())
-		if err == nil && flowdef.Publishable(def) {
-			plan.PublishedHash = types.StringValue(flowdef.Fingerprint(plan.Name.ValueString(), def))
-		}
-		if err == nil && !flowdef.Publishable(def) && plan.Enabled.ValueBool() {
-			resp.Diagnostics.AddAttributeError(path.Root("enabled"), "Flow cannot be enabled",
-				"enabled = true needs a published flow, and Diga cannot publish a flow whose trigger type is EMPTY. "+
-					"Give the definition a trigger (type PIECE_TRIGGER), or set enabled = false.")
-		}
-	}
-
-	// updated changes whenever the apply writes anything.
-	if !creating && (!plan.Name.Equal(state.Name) || definitionChanges || !plan.Enabled.Equal(state.Enabled) ||
-		!plan.PublishedHash.Equal(state.PublishedHash)) {
-		plan.Updated = types.StringUnknown()
-	} else if !creating {
-		plan.Updated = state.Updated
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func statusFor(enabled bool) string {
-	if enabled {
-		return string(client.FlowStatusEnabled)
+// flowFactsOf states the facts decideFlow decides from: the configured
+// definition (null when not managed), the plan and the prior state (an
+// empty model when creating). It also returns the configured definition,
+// parsed, when it is known.
+func flowFactsOf(configured definitionValue, plan, state flowModel, creating bool) (flowFacts, *flowdef.Definition) {
+	f := flowFacts{
+		Creating:        creating,
+		FromTemplate:    creating && !plan.TemplateID.IsNull(),
+		NameChanged:     no,
+		Publishable:     unknown,
+		PublishPending:  no,
+		Publish:         knownBool(plan.Publish),
+		Enabled:         knownBool(plan.Enabled),
+		PublishedBefore: !state.PublishedHash.IsNull() && !state.PublishedHash.IsUnknown(),
+		EnabledBefore:   state.Enabled.ValueBool(),
 	}
-	return string(client.FlowStatusDisabled)
+	if !creating {
+		f.NameChanged = unknown
+		if !plan.Name.IsUnknown() {
+			f.NameChanged = known(!plan.Name.Equal(state.Name))
+		}
+	}
+	var def *flowdef.Definition
+	switch {
+	case configured.IsNull():
+		f.Definition = defUnmanaged
+	case configured.IsUnknown() || plan.Definition.IsUnknown():
+		f.Definition = defUnknown
+		f.PublishPending = unknown
+	default:
+		planned := plan.Definition
+		f.Definition = defChanged
+		if !creating && sameDefinition(plan.Definition, state.Definition) {
+			// The plan keeps state's text, which means the same.
+			f.Definition, planned = defUnchanged, state.Definition
+		}
+		var err error
+		if def, err = planned.Definition(); err != nil {
+			// Reported by the type's validation.
+			f.Definition = defUnknown
+			f.PublishPending = unknown
+			return f, nil
+		}
+		f.Publishable = known(def.Publishable())
+		f.PublishPending = unknown
+		if !plan.Name.IsUnknown() {
+			f.PublishPending = known(!state.PublishedHash.Equal(types.StringValue(def.Fingerprint(plan.Name.ValueString()))))
+		}
+	}
+	return f, def
+}
+
+// sameDefinition reports whether the planned definition means what state
+// holds, by the definition type's own semantic equality.
+func sameDefinition(planned, state definitionValue) bool {
+	same, _ := state.StringSemanticEquals(context.Background(), planned)
+	return same
+}
+
+func knownBool(b types.Bool) maybe {
+	if b.IsUnknown() {
+		return unknown
+	}
+	return known(b.ValueBool())
+}
+
+func addFlowProblems(diags *diag.Diagnostics, problems []flowProblem) {
+	for _, p := range problems {
+		if p.Error {
+			diags.AddAttributeError(path.Root(p.Attribute), p.Summary, p.Detail)
+		} else {
+			diags.AddAttributeWarning(path.Root(p.Attribute), p.Summary, p.Detail)
+		}
+	}
 }
 
 func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan flowModel
+	var configured definitionValue
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	c := r.client(&resp.Diagnostics)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("definition"), &configured)...)
+	c := r.data.apiClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	limit, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(d...)
+	facts, def := flowFactsOf(configured, plan, emptyFlowModel(), true)
+	if d := decideFlow(facts); d.refused() {
+		// Values unknown at plan are known now; refuse before sending.
+		addFlowProblems(&resp.Diagnostics, d.Problems)
+		return
+	}
+	limit, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
@@ -362,34 +387,50 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	// import or publish leaves a tracked (tainted) flow, never an orphan.
 	state := plan
 	state.PublishedHash = types.StringNull()
-	resp.Diagnostics.Append(state.fromFlow(ctx, flow)...)
+	state.Definition = definitionNull() // not imported yet
+	state.Enabled = types.BoolValue(flow.Status != nil && *flow.Status == client.FlowStatusEnabled)
+	a := &flowApply{c: c, plan: plan, state: &state, def: def, diags: &resp.Diagnostics}
+	a.record(ctx, flow)
 	state.Name = plan.Name
-	if plan.Definition.IsUnknown() || plan.Definition.IsNull() {
-		// Not managed: the definition follows what Diga holds.
-		state.Definition = definitionFromServer(flow, types.StringNull())
-	} else {
-		state.Definition = types.StringNull() // not imported yet
-	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	r.apply(ctx, c, plan, &state, true, &resp.Diagnostics)
+	if facts.FromTemplate && def == nil {
+		// What the copy made is known now.
+		server, err := flowdef.FromServer(flow.RawTrigger)
+		facts.Publishable = known(err == nil && server != nil && server.Publishable())
+	}
+	d := decideFlow(facts)
+	if d.refused() {
+		addFlowProblems(&resp.Diagnostics, d.Problems)
+	} else {
+		a.run(ctx, d)
+	}
+	finishState(&state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, prior flowModel
+	var configured definitionValue
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	c := r.client(&resp.Diagnostics)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("definition"), &configured)...)
+	c := r.data.apiClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	limit, d := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(d...)
+	facts, def := flowFactsOf(configured, plan, prior, false)
+	d := decideFlow(facts)
+	if d.refused() {
+		addFlowProblems(&resp.Diagnostics, d.Problems)
+		return
+	}
+	limit, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
@@ -399,268 +440,39 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	state.TemplateID = plan.TemplateID // only used at creation
 	state.TemplateVariables = plan.TemplateVariables
 	state.TemplateConnections = plan.TemplateConnections
-	r.apply(ctx, c, plan, &state, false, &resp.Diagnostics)
+	if def != nil && facts.Definition == defUnchanged {
+		state.Definition = plan.Definition // the same meaning, as configured now
+	}
+	a := &flowApply{c: c, plan: plan, state: &state, def: def, diags: &resp.Diagnostics}
+	a.run(ctx, d)
+	finishState(&state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
-// apply brings the flow in state to the plan: rename, import the
-// definition, publish, then set the status and check it took. state is
-// updated after each step that succeeded, so an error leaves state true to
-// the server.
-func (r *flowResource) apply(ctx context.Context, c *client.Client, plan flowModel, state *flowModel, created bool, diags *diag.Diagnostics) {
-	id := state.ID.ValueString()
-	fields := map[string]any{"flow_id": id}
-	draftChanged := false
-	var last *client.Flow
-
-	if !created && !plan.Name.Equal(state.Name) {
-		flow, err := c.RenameFlow(ctx, id, plan.Name.ValueString())
-		if err != nil {
-			addAPIError(diags, "Unable to rename flow", err, flowFieldPaths)
-			return
-		}
-		tflog.Debug(ctx, "Renamed Diga flow", fields)
-		last, draftChanged = flow, true
-		diags.Append(state.fromFlow(ctx, flow)...)
-		state.Name = plan.Name
+// finishState leaves no unknown value in state after an apply that
+// stopped early.
+func finishState(m *flowModel) {
+	if m.PublishedHash.IsUnknown() {
+		m.PublishedHash = types.StringNull()
 	}
-
-	var planDef map[string]any
-	managed := !plan.Definition.IsNull() && !plan.Definition.IsUnknown()
-	if managed {
-		var err error
-		if planDef, err = flowdef.Parse(plan.Definition.ValueString()); err != nil {
-			diags.AddAttributeError(path.Root("definition"), "Invalid definition", err.Error())
-			return
-		}
+	if m.FlowCategory.IsUnknown() {
+		m.FlowCategory = types.StringNull()
 	}
-	if managed && (created || !plan.Definition.Equal(state.Definition)) {
-		flow, err := c.ImportFlow(ctx, id, client.ImportFlowRequest{
-			DisplayName: plan.Name.ValueString(),
-			Trigger:     json.RawMessage(plan.Definition.ValueString()),
-		})
-		if err != nil {
-			addAPIError(diags, "Unable to apply flow definition", err, flowFieldPaths)
-			return
-		}
-		tflog.Debug(ctx, "Imported Diga flow definition", fields)
-		last, draftChanged = flow, true
-		diags.Append(state.fromFlow(ctx, flow)...)
-		state.Name = plan.Name
-		state.Definition = plan.Definition
-		warnIfStoredDifferently(planDef, flow, diags)
+	if m.Status.IsUnknown() {
+		m.Status = types.StringNull()
 	}
-	if !managed && last != nil {
-		state.Definition = definitionFromServer(last, types.StringNull())
+	if m.Updated.IsUnknown() {
+		m.Updated = types.StringNull()
 	}
-
-	// Publish when the draft changed, or when what is published is not what
-	// the plan says should be (publish switched on, an earlier publish failed).
-	wantHash := plan.PublishedHash
-	if plan.Publish.ValueBool() && !wantHash.IsNull() && (draftChanged || !wantHash.Equal(state.PublishedHash) || wantHash.IsUnknown()) {
-		def := planDef
-		if def == nil {
-			def, _ = flowdef.Parse(state.Definition.ValueString())
-		}
-		if def != nil && flowdef.Publishable(def) {
-			flow, err := c.PublishFlow(ctx, id)
-			if err != nil {
-				addAPIError(diags, "Unable to publish flow", err, flowFieldPaths)
-				return
-			}
-			tflog.Info(ctx, "Published Diga flow", fields)
-			last = flow
-			diags.Append(state.fromFlow(ctx, flow)...)
-			state.PublishedHash = types.StringValue(flowdef.Fingerprint(plan.Name.ValueString(), def))
-		}
+	if m.Definition.IsUnknown() {
+		m.Definition = definitionNull()
 	}
-	if state.PublishedHash.IsUnknown() {
-		state.PublishedHash = types.StringNull()
+	if m.ProducedVariables.IsUnknown() {
+		m.ProducedVariables = types.ListNull(types.StringType)
 	}
-
-	// Status: set it when it differs from what Diga reports, then verify.
-	want := statusFor(plan.Enabled.ValueBool())
-	if last == nil || last.Status == nil {
-		flow, err := c.GetFlow(ctx, id)
-		if err != nil {
-			addAPIError(diags, "Unable to read flow", err, nil)
-			return
-		}
-		last = flow
-		diags.Append(state.fromFlow(ctx, flow)...)
-	}
-	if state.Status.ValueString() != want {
-		flow, err := r.setStatus(ctx, c, id, want)
-		if err != nil {
-			addAPIError(diags, "Unable to change flow status", err, flowFieldPaths)
-			return
-		}
-		diags.Append(state.fromFlow(ctx, flow)...)
-		if state.Status.ValueString() != want {
-			diags.AddAttributeError(path.Root("enabled"), "Diga did not change the flow's status",
-				fmt.Sprintf("Diga accepted the request to set flow %s to %s but still reports it %s. Diga silently "+
-					"ignores status changes on a flow that has never been published. Publish the flow first: "+
-					"set publish = true with a definition whose trigger is not EMPTY, or publish it in the Diga UI.",
-					id, want, state.Status.ValueString()))
-			return
-		}
-		tflog.Info(ctx, "Changed Diga flow status", map[string]any{"flow_id": id, "status": want})
-	}
-	state.Enabled = plan.Enabled
-	if state.FlowCategory.IsUnknown() {
-		state.FlowCategory = types.StringNull()
-	}
-}
-
-// checkTemplateInputs reads the template at plan time and reports every
-// variable and connection it needs that the configuration does not give.
-func (r *flowResource) checkTemplateInputs(ctx context.Context, plan flowModel, diags *diag.Diagnostics) {
-	if r.data == nil || r.data.client == nil || plan.TemplateVariables.IsUnknown() || plan.TemplateConnections.IsUnknown() {
-		return // checked by Diga at apply
-	}
-	t, err := r.data.client.GetTemplate(ctx, plan.TemplateID.ValueString())
-	if client.IsNotFound(err) {
-		diags.AddAttributeError(path.Root("template_id"), "Template not found",
-			"Diga has no flow template with id "+plan.TemplateID.ValueString()+". List them with the diga_flow_templates data source.")
-		return
-	}
-	if err != nil {
-		tflog.Warn(ctx, "Could not read the flow template at plan time; Diga checks the variables at apply", map[string]any{"error": err.Error()})
-		return
-	}
-	given := map[string]string{}
-	if !plan.TemplateVariables.IsNull() {
-		diags.Append(plan.TemplateVariables.ElementsAs(ctx, &given, false)...)
-	}
-	var missing []string
-	for _, v := range t.Variables {
-		if _, ok := given[v.Name]; !ok {
-			missing = append(missing, v.Name)
-		}
-	}
-	if len(missing) > 0 {
-		diags.AddAttributeError(path.Root("template_variables"), "Missing template variables",
-			fmt.Sprintf("Template %q (%s) needs values for: %s. Add them to template_variables.",
-				t.Name, t.ID, strings.Join(missing, ", ")))
-	}
-	conns := map[string]string{}
-	if !plan.TemplateConnections.IsNull() {
-		diags.Append(plan.TemplateConnections.ElementsAs(ctx, &conns, false)...)
-	}
-	var missingConns []string
-	for _, c := range t.Connections {
-		if _, ok := conns[c.Key]; !ok {
-			missingConns = append(missingConns, fmt.Sprintf("%s (%s)", c.Key, c.PieceName))
-		}
-	}
-	if len(missingConns) > 0 {
-		diags.AddAttributeWarning(path.Root("template_connections"), "Template connections not given",
-			fmt.Sprintf("Template %q lists connections that template_connections does not give: %s. The flow's steps "+
-				"that use them will not be valid until a connection is set up in Diga.", t.Name, strings.Join(missingConns, ", ")))
-	}
-}
-
-// copyTemplate creates the flow from plan.TemplateID and reads it back; nil
-// after an error diagnostic.
-func (r *flowResource) copyTemplate(ctx context.Context, c *client.Client, plan flowModel, diags *diag.Diagnostics) *client.Flow {
-	name := plan.Name.ValueString()
-	req := &client.CopyTemplateRequest{FlowName: &name}
-	if !plan.TemplateVariables.IsNull() {
-		vars := map[string]string{}
-		diags.Append(plan.TemplateVariables.ElementsAs(ctx, &vars, false)...)
-		req.Variables = map[string]any{}
-		for k, v := range vars {
-			req.Variables[k] = v
-		}
-	}
-	if !plan.TemplateConnections.IsNull() {
-		conns := map[string]string{}
-		diags.Append(plan.TemplateConnections.ElementsAs(ctx, &conns, false)...)
-		for _, k := range sortedMapKeys(conns) {
-			req.Connections = append(req.Connections, client.TemplateConnectionValue{Key: k, Value: conns[k]})
-		}
-	}
-	if diags.HasError() {
-		return nil
-	}
-	res, err := c.CopyTemplate(ctx, plan.TemplateID.ValueString(), req)
-	if errors.Is(err, client.ErrCopyOutcomeUnknown) {
-		diags.AddError("Unable to create flow from template",
-			fmt.Sprintf("The answer to copying template %s was lost, so Diga may or may not hold a new flow named %q. "+
-				"Check the flows in Diga: import it with terraform import, or delete it and apply again. (%s)",
-				plan.TemplateID.ValueString(), name, err))
-		return nil
-	}
-	if err != nil {
-		addAPIError(diags, "Unable to create flow from template", err, map[string]path.Path{
-			"body.variables":   path.Root("template_variables"),
-			"body.connections": path.Root("template_connections"),
-			"body.flow_name":   path.Root("name"),
-		})
-		return nil
-	}
-	flow, err := c.GetFlow(ctx, res.FlowID)
-	if err != nil {
-		diags.AddError("Unable to read the flow created from the template",
-			fmt.Sprintf("Diga created flow %s from template %s, but reading it back failed: %s. The flow exists in Diga; "+
-				"import it with: terraform import <address> %s", res.FlowID, plan.TemplateID.ValueString(), err, res.FlowID))
-		return nil
-	}
-	return flow
-}
-
-func sortedMapKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// templateChanged replaces the flow only when one template is swapped for
-// another; adding or removing template_id on an existing flow does not.
-func templateChanged(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !req.StateValue.IsNull() && !req.PlanValue.IsNull() && !req.StateValue.Equal(req.PlanValue)
-}
-
-// templateInputChanged replaces a flow made from a template when the inputs
-// of the copy change while the template stays.
-func templateInputChanged(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
-	var stateTemplate, planTemplate types.String
-	req.State.GetAttribute(ctx, path.Root("template_id"), &stateTemplate)
-	req.Plan.GetAttribute(ctx, path.Root("template_id"), &planTemplate)
-	resp.RequiresReplace = !stateTemplate.IsNull() && stateTemplate.Equal(planTemplate) && !req.StateValue.Equal(req.PlanValue)
-}
-
-// setStatus changes the status and returns the flow as Diga then reports it,
-// reading it back when the answer does not say.
-func (r *flowResource) setStatus(ctx context.Context, c *client.Client, id, status string) (*client.Flow, error) {
-	flow, err := c.SetFlowStatus(ctx, id, client.FlowStatus(status))
-	if err != nil {
-		return nil, err
-	}
-	if flow.Status == nil {
-		return c.GetFlow(ctx, id)
-	}
-	return flow, nil
-}
-
-// warnIfStoredDifferently tells the user when Diga stored a definition that
-// does not mean what was sent: the next plan will show the difference.
-func warnIfStoredDifferently(sent map[string]any, got *client.Flow, diags *diag.Diagnostics) {
-	if got.RawTrigger == nil {
-		return
-	}
-	stored, err := flowdef.Parse(string(got.RawTrigger))
-	if err != nil {
-		return
-	}
-	if d := flowdef.Differences(sent, stored, 5); len(d) > 0 {
-		diags.AddAttributeWarning(path.Root("definition"), "Diga stored a different definition",
-			"Diga accepted the definition but answered with one that differs from the configuration; the next plan "+
-				"will show the difference:\n  - "+strings.Join(d, "\n  - "))
+	if m.ConsumedVariables.IsUnknown() {
+		m.ConsumedVariables = types.ListNull(types.StringType)
 	}
 }
 
@@ -673,11 +485,11 @@ func (r *flowResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	// The framework wants an identity after every successful read, also
 	// when the resource is then removed from state; the id never changes.
 	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
-	if r.data != nil && r.data.client == nil {
+	if r.data.deferred() {
 		// Provider configuration unknown during plan: keep the prior state.
 		return
 	}
-	c := r.client(&resp.Diagnostics)
+	c := r.data.apiClient(&resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -698,61 +510,10 @@ func (r *flowResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// readFlow refreshes the model from a flow Diga returned. A model without
-// `publish` comes from an import (or a listing): such a flow is taken as
-// published as it stands, so the first plan after an import changes nothing
-// and the next change of name or definition publishes.
-func (m *flowModel) readFlow(ctx context.Context, flow *client.Flow) diag.Diagnostics {
-	imported := m.Publish.IsNull()
-	diags := m.fromFlow(ctx, flow)
-	m.Name = types.StringPointerValue(flow.Name)
-	m.Definition = definitionFromServer(flow, m.Definition)
-	if flow.Status != nil {
-		m.Enabled = types.BoolValue(*flow.Status == client.FlowStatusEnabled)
-	}
-	if imported {
-		m.Publish = types.BoolValue(true)
-		if m.Enabled.IsNull() {
-			m.Enabled = types.BoolValue(false)
-		}
-		if def, err := flowdef.Parse(m.Definition.ValueString()); err == nil && flowdef.Publishable(def) {
-			m.PublishedHash = types.StringValue(flowdef.Fingerprint(m.Name.ValueString(), def))
-		}
-	}
-	if m.Timeouts.IsNull() || m.Timeouts.IsUnknown() {
-		m.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes)}
-	}
-	return diags
-}
-
-// definitionFromServer returns the state value for the definition Diga
-// holds: the prior value when it means the same flow (so the user's text is
-// kept), otherwise the server's definition without bookkeeping and without
-// keys the prior value never had, so the plan shows just what changed.
-func definitionFromServer(flow *client.Flow, prior types.String) types.String {
-	if flow.RawTrigger == nil {
-		return prior
-	}
-	server, err := flowdef.Parse(string(flow.RawTrigger))
-	if err != nil {
-		return prior
-	}
-	var ref any
-	if !prior.IsNull() && !prior.IsUnknown() {
-		if p, err := flowdef.Parse(prior.ValueString()); err == nil {
-			if flowdef.Equivalent(p, server) {
-				return prior
-			}
-			ref = p
-		}
-	}
-	return types.StringValue(flowdef.Canonical(flowdef.Project(server, ref)))
-}
-
 func (r *flowResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state flowModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.client(&resp.Diagnostics)
+	c := r.data.apiClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -781,51 +542,4 @@ func (r *flowResource) ImportState(ctx context.Context, req resource.ImportState
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 	setIdentity(ctx, resp.Identity, types.StringValue(req.ID), &resp.Diagnostics)
-}
-
-// fromFlow copies the server-computed fields of an answer into the model.
-// Optional fields the answer omits (rename examples in Diga's docs carry no
-// status or category) keep their prior value rather than being wiped.
-func (m *flowModel) fromFlow(ctx context.Context, f *client.Flow) diag.Diagnostics {
-	var diags diag.Diagnostics
-	m.ID = types.StringValue(f.ID)
-	if f.Status != nil {
-		m.Status = types.StringValue(string(*f.Status))
-	} else if m.Status.IsUnknown() {
-		m.Status = types.StringNull()
-	}
-	if f.FlowCategory != nil {
-		m.FlowCategory = types.StringValue(string(*f.FlowCategory))
-	} else if m.FlowCategory.IsUnknown() {
-		m.FlowCategory = types.StringNull()
-	}
-	m.Created = timeValue(f.Created)
-	m.Updated = timeValue(f.Updated)
-	m.ProducedVariables = mergeList(ctx, m.ProducedVariables, f.ProducedVariables, &diags)
-	m.ConsumedVariables = mergeList(ctx, m.ConsumedVariables, f.ConsumedVariables, &diags)
-	return diags
-}
-
-func timeValue(t time.Time) types.String {
-	if t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
-}
-
-// mergeList returns the answer's list when the field was present (nil means
-// absent), otherwise the prior value, or an empty list when there was none.
-func mergeList(ctx context.Context, prior types.List, got []string, diags *diag.Diagnostics) types.List {
-	if got == nil {
-		if prior.IsUnknown() || prior.IsNull() {
-			return types.ListValueMust(types.StringType, []attr.Value{})
-		}
-		return prior
-	}
-	v, d := types.ListValueFrom(ctx, types.StringType, got)
-	diags.Append(d...)
-	if d.HasError() {
-		return types.ListNull(types.StringType)
-	}
-	return v
 }

@@ -1,0 +1,78 @@
+package flowdef
+
+import "encoding/json"
+
+// Definition is a parsed flow definition: the text as it was written and
+// the tree it stands for. It is parsed once (ParseDefinition) and then
+// offers everything callers need: validation, comparison with what Diga
+// holds, the fingerprint of a published revision and the form kept in
+// Terraform state. A nil *Definition is no definition at all.
+type Definition struct {
+	text string
+	tree map[string]any
+}
+
+// ParseDefinition parses definition text (a JSON object, within the
+// limits Parse enforces).
+func ParseDefinition(text string) (*Definition, error) {
+	tree, err := Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	return &Definition{text: text, tree: tree}, nil
+}
+
+// FromServer parses the trigger of a flow as Diga returned it; nil (and
+// no error) when the flow has no trigger.
+func FromServer(raw json.RawMessage) (*Definition, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	return ParseDefinition(string(raw))
+}
+
+// Text is the definition exactly as written.
+func (d *Definition) Text() string { return d.text }
+
+// JSON is the definition as a request body member (POST …/import).
+func (d *Definition) JSON() json.RawMessage { return json.RawMessage(d.text) }
+
+// Problems lists what Diga would reject or could not run, by step.
+func (d *Definition) Problems() []Problem { return Validate(d.tree) }
+
+// Publishable reports whether Diga can publish a flow with this definition
+// (its trigger is not EMPTY).
+func (d *Definition) Publishable() bool { return Publishable(d.tree) }
+
+// Fingerprint identifies the revision published with this definition under
+// name.
+func (d *Definition) Fingerprint(name string) string { return Fingerprint(name, d.tree) }
+
+// Means reports whether server (what Diga holds) means the same flow as d
+// (what the user wrote); see the package documentation for what counts.
+func (d *Definition) Means(server *Definition) bool {
+	if d == nil || server == nil {
+		return d == server
+	}
+	return Equivalent(d.tree, server.tree)
+}
+
+// Differences lists up to limit readable differences between d and server.
+func (d *Definition) Differences(server *Definition, limit int) []string {
+	return Differences(d.tree, server.tree, limit)
+}
+
+// StateText is the text to keep in state for server's definition when the
+// prior state (or configuration) held d: d's own text when server means the
+// same, otherwise server's definition without bookkeeping and without the
+// keys d never had, so the plan shows only what changed. d may be nil.
+func (d *Definition) StateText(server *Definition) string {
+	if d != nil && d.Means(server) {
+		return d.text
+	}
+	var ref any
+	if d != nil {
+		ref = d.tree
+	}
+	return Canonical(Project(server.tree, ref))
+}

@@ -1,0 +1,177 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/client"
+	"github.com/Diga-io/terraform-provider-diga/internal/flowdef"
+)
+
+// flowApply carries out one flowDecision against Diga. Every step that
+// succeeds is recorded in state at once, so an error leaves state true to
+// the server (and a created flow tracked, never orphaned).
+type flowApply struct {
+	c     *client.Client
+	plan  flowModel
+	state *flowModel
+	// def is the configured definition, parsed once; nil when the
+	// definition is not managed by Terraform.
+	def *flowdef.Definition
+	// last is the newest answer of this apply: what Diga holds now.
+	last *client.Flow
+	// imported: this apply has imported the configured definition.
+	imported bool
+	diags    *diag.Diagnostics
+}
+
+func (a *flowApply) fields() map[string]any {
+	return map[string]any{"flow_id": a.state.ID.ValueString()}
+}
+
+// record takes an answer into state.
+func (a *flowApply) record(ctx context.Context, flow *client.Flow) {
+	a.last = flow
+	a.diags.Append(a.state.fromFlow(ctx, flow)...)
+	if a.def == nil {
+		// Not managed: the definition is whatever Diga holds.
+		a.state.Definition = definitionFromServer(flow, definitionNull())
+	}
+}
+
+// draftHolds reports whether the newest answer shows exactly the
+// configured definition in the draft. False without an answer.
+func (a *flowApply) draftHolds() bool {
+	if a.last == nil {
+		return false
+	}
+	server, err := flowdef.FromServer(a.last.RawTrigger)
+	return err == nil && server != nil && a.def.Means(server)
+}
+
+// run performs the decided steps in order: rename, import, publish, status.
+func (a *flowApply) run(ctx context.Context, d flowDecision) {
+	id := a.state.ID.ValueString()
+
+	if d.Rename == yes {
+		flow, err := a.c.RenameFlow(ctx, id, a.plan.Name.ValueString())
+		if err != nil {
+			addAPIError(a.diags, "Unable to rename flow", err, flowFieldPaths)
+			return
+		}
+		tflog.Debug(ctx, "Renamed Diga flow", a.fields())
+		a.record(ctx, flow)
+		a.state.Name = a.plan.Name
+	}
+
+	// A publish makes live exactly the configured definition: when the
+	// draft may hold something else (an edit in the Diga UI since the plan),
+	// the configured definition is imported first.
+	if d.Import == yes || (d.Publish == yes && a.def != nil && !a.draftHolds()) {
+		if !a.importDefinition(ctx, id) {
+			return
+		}
+	}
+
+	if d.Publish == yes {
+		flow, err := a.c.PublishFlow(ctx, id)
+		if err != nil {
+			addAPIError(a.diags, "Unable to publish flow", err, flowFieldPaths)
+			return
+		}
+		tflog.Info(ctx, "Published Diga flow", a.fields())
+		a.record(ctx, flow)
+		a.state.PublishedHash = a.plan.PublishedHash
+		if def, err := a.state.Definition.Definition(); err == nil && def != nil {
+			a.state.PublishedHash = types.StringValue(def.Fingerprint(a.plan.Name.ValueString()))
+		}
+	}
+
+	if !a.setStatus(ctx, id, d.Status == yes) {
+		return
+	}
+
+	// An answer of this apply may be the first to show that the draft of a
+	// managed definition was edited elsewhere: put back what the plan says.
+	if a.def != nil && !a.imported && a.last != nil && !a.draftHolds() {
+		tflog.Warn(ctx, "The flow's draft was changed outside Terraform since the plan; importing the configured definition", a.fields())
+		a.importDefinition(ctx, id)
+	}
+}
+
+// importDefinition replaces the draft with the configured definition.
+func (a *flowApply) importDefinition(ctx context.Context, id string) bool {
+	flow, err := a.c.ImportFlow(ctx, id, client.ImportFlowRequest{
+		DisplayName: a.plan.Name.ValueString(),
+		Trigger:     a.def.JSON(),
+	})
+	if err != nil {
+		addAPIError(a.diags, "Unable to apply flow definition", err, flowFieldPaths)
+		return false
+	}
+	tflog.Debug(ctx, "Imported Diga flow definition", a.fields())
+	a.imported = true
+	a.record(ctx, flow)
+	a.state.Name = a.plan.Name
+	a.state.Definition = a.plan.Definition
+	warnIfStoredDifferently(a.def, flow, a.diags)
+	return true
+}
+
+// setStatus sets the status when Diga reports another, then verifies it:
+// Diga silently ignores a status change on a flow never published.
+func (a *flowApply) setStatus(ctx context.Context, id string, enabled bool) bool {
+	want := statusFor(enabled)
+	if a.last != nil && a.last.Status != nil && string(*a.last.Status) == want {
+		a.state.Enabled = types.BoolValue(enabled)
+		return true
+	}
+	flow, err := a.c.SetFlowStatus(ctx, id, client.FlowStatus(want))
+	if err == nil && flow.Status == nil {
+		flow, err = a.c.GetFlow(ctx, id)
+	}
+	if err != nil {
+		addAPIError(a.diags, "Unable to change flow status", err, flowFieldPaths)
+		return false
+	}
+	a.record(ctx, flow)
+	if a.state.Status.ValueString() != want {
+		a.state.Enabled = types.BoolValue(a.state.Status.ValueString() == string(client.FlowStatusEnabled))
+		a.diags.AddAttributeError(path.Root("enabled"), "Diga did not change the flow's status",
+			fmt.Sprintf("Diga accepted the request to set flow %s to %s but still reports it %s. Diga silently "+
+				"ignores status changes on a flow that has never been published. Publish the flow first: "+
+				"set publish = true with a definition whose trigger is not EMPTY, or publish it in the Diga UI.",
+				id, want, a.state.Status.ValueString()))
+		return false
+	}
+	a.state.Enabled = types.BoolValue(enabled)
+	tflog.Info(ctx, "Changed Diga flow status", map[string]any{"flow_id": id, "status": want})
+	return true
+}
+
+func statusFor(enabled bool) string {
+	if enabled {
+		return string(client.FlowStatusEnabled)
+	}
+	return string(client.FlowStatusDisabled)
+}
+
+// warnIfStoredDifferently tells the user when Diga stored a definition that
+// does not mean what was sent: the next plan will show the difference.
+func warnIfStoredDifferently(sent *flowdef.Definition, got *client.Flow, diags *diag.Diagnostics) {
+	stored, err := flowdef.FromServer(got.RawTrigger)
+	if err != nil || stored == nil {
+		return
+	}
+	if d := sent.Differences(stored, 5); len(d) > 0 {
+		diags.AddAttributeWarning(path.Root("definition"), "Diga stored a different definition",
+			"Diga accepted the definition but answered with one that differs from the configuration; the next plan "+
+				"will show the difference:\n  - "+strings.Join(d, "\n  - "))
+	}
+}
