@@ -10,13 +10,15 @@
 //   - null and absent are the same, and so are an empty object or array and
 //     an absent key;
 //   - `valid` flags and `skip: false` on the trigger and steps are server
-//     bookkeeping and never matter;
+//     bookkeeping and never matter, and so are error-handling options left
+//     at their default (`{"value": false}`);
 //   - on the trigger, on steps and in their settings, a key that the user did
 //     not write is the server's to fill (pieceVersion, propertySettings,
-//     sampleData, inputUiInfo, error handling options, …) — unless it changes
+//     sampleData, inputUiInfo, …) — unless it changes
 //     what the flow does: the next step, branch and loop bodies, the piece,
 //     action and trigger names, the step type and name, the step input,
-//     router branches, code and loop items. Those are compared whatever the
+//     router branches, code and loop items, `skip: true` and error-handling
+//     options a user set in the Diga UI. Those are compared whatever the
 //     user wrote, so a step added in the Diga UI is a difference;
 //   - inside values (input, branches, …) everything is compared, so an edited
 //     message text or an added input field is a difference;
@@ -75,6 +77,9 @@ func Canonical(v any) string {
 // them: they change which steps run and how.
 var stepStructuralKeys = map[string]bool{
 	"name": true, "type": true, "nextAction": true, "children": true, "settings": true,
+	// skip: true (set in the UI) means the step does not run; skip: false
+	// is bookkeeping and cleaned away.
+	"skip": true,
 }
 
 // settingsStructuralKeys are settings keys compared even when the user did
@@ -82,6 +87,9 @@ var stepStructuralKeys = map[string]bool{
 var settingsStructuralKeys = map[string]bool{
 	"pieceName": true, "actionName": true, "triggerName": true, "input": true,
 	"branches": true, "sourceCode": true, "items": true,
+	// Whether a failing step stops the flow or is retried; an option left
+	// at its default (false) is cleaned away.
+	"errorHandlingOptions": true,
 }
 
 // readableStepKeys and readableSettingsKeys are the keys of Diga's
@@ -355,6 +363,9 @@ func cleanValue(v any, isStep bool) any {
 			}
 			childIsStep := isStep && (k == "nextAction" || k == "children")
 			c := cleanValue(val, childIsStep)
+			if k == "errorHandlingOptions" {
+				c = withoutDefaultOptions(c)
+			}
 			if isEmpty(c) {
 				continue
 			}
@@ -370,6 +381,23 @@ func cleanValue(v any, isStep bool) any {
 	default:
 		return v
 	}
+}
+
+// withoutDefaultOptions drops error-handling options at their default,
+// {"value": false}, which Activepieces fills in on every step.
+func withoutDefaultOptions(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	out := make(map[string]any, len(m))
+	for k, opt := range m {
+		if o, ok := opt.(map[string]any); ok && len(o) == 1 && o["value"] == false {
+			continue
+		}
+		out[k] = opt
+	}
+	return out
 }
 
 func isEmpty(v any) bool {

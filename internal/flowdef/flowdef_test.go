@@ -115,14 +115,15 @@ func TestProjectDropsOnlyNoiseAndUnwrittenKeys(t *testing.T) {
 	if back := mustParse(t, projected); !Equivalent(user, back) || !Equivalent(back, user) {
 		t.Errorf("projection with reference is not the user's definition: %s", projected)
 	}
-	// Without a reference (import) server-filled values are kept, bookkeeping is not.
+	// Without a reference (import) server-filled values are kept,
+	// bookkeeping (and error handling left at its defaults) is not.
 	imported := Canonical(Project(server, nil))
-	for _, want := range []string{`"pieceVersion":"0.4.2"`, `"errorHandlingOptions"`} {
+	for _, want := range []string{`"pieceVersion":"0.4.2"`} {
 		if !strings.Contains(imported, want) {
 			t.Errorf("import projection lacks %s: %s", want, imported)
 		}
 	}
-	for _, unwanted := range []string{`"valid"`, `"skip"`, `"sampleData"`, `null`} {
+	for _, unwanted := range []string{`"valid"`, `"skip"`, `"sampleData"`, `null`, `"errorHandlingOptions"`} {
 		if strings.Contains(imported, unwanted) {
 			t.Errorf("import projection keeps %s: %s", unwanted, imported)
 		}
@@ -198,5 +199,27 @@ func TestTriggerNameFilledByServer(t *testing.T) {
 	renamed := mustParse(t, `{"type":"EMPTY","nextAction":{"name":"t","type":"CODE"}}`)
 	if Equivalent(user, renamed) {
 		t.Fatal("a step name changed by the server is a difference")
+	}
+}
+
+// A step skipped in the UI, or told to continue or retry on failure, runs
+// differently: a difference. The defaults Activepieces fills in are not.
+func TestSkipAndErrorHandlingAreMeaning(t *testing.T) {
+	user := mustParse(t, `{"type":"PIECE_TRIGGER","settings":{"pieceName":"p","triggerName":"t"},
+	  "nextAction":{"name":"s1","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{}}}}`)
+	for _, c := range []struct {
+		server string
+		same   bool
+	}{
+		{`{"type":"PIECE_TRIGGER","settings":{"pieceName":"p","triggerName":"t"},"nextAction":{"name":"s1","type":"CODE","skip":false,
+		  "settings":{"sourceCode":{"code":"x"},"input":{},"errorHandlingOptions":{"continueOnFailure":{"value":false},"retryOnFailure":{"value":false}}}}}`, true},
+		{`{"type":"PIECE_TRIGGER","settings":{"pieceName":"p","triggerName":"t"},"nextAction":{"name":"s1","type":"CODE","skip":true,
+		  "settings":{"sourceCode":{"code":"x"},"input":{}}}}`, false},
+		{`{"type":"PIECE_TRIGGER","settings":{"pieceName":"p","triggerName":"t"},"nextAction":{"name":"s1","type":"CODE",
+		  "settings":{"sourceCode":{"code":"x"},"input":{},"errorHandlingOptions":{"continueOnFailure":{"value":true}}}}}`, false},
+	} {
+		if got := Equivalent(user, mustParse(t, c.server)); got != c.same {
+			t.Errorf("Equivalent(user, %s) = %v, want %v (%v)", c.server, got, c.same, Differences(user, mustParse(t, c.server), 3))
+		}
 	}
 }

@@ -185,6 +185,36 @@ type accTarget struct {
 	client  *client.Client
 	emu     *emulator.Server // nil against the live API
 	live    bool
+
+	// beforeWrite, when set, runs once before the next write request
+	// reaches the emulator: an edit made in the Diga UI after Terraform
+	// planned and before it applies.
+	hookMu      sync.Mutex
+	beforeWrite func()
+}
+
+// onNextWrite arranges for edit to run just before the next write request
+// (POST, PATCH, DELETE) reaches the emulator.
+func (tg *accTarget) onNextWrite(edit func()) {
+	tg.hookMu.Lock()
+	defer tg.hookMu.Unlock()
+	tg.beforeWrite = edit
+}
+
+// hooked runs the beforeWrite hook in front of h.
+func (tg *accTarget) hooked(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			tg.hookMu.Lock()
+			edit := tg.beforeWrite
+			tg.beforeWrite = nil
+			tg.hookMu.Unlock()
+			if edit != nil {
+				edit()
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func isLive() bool { return os.Getenv(envLive) != "" }
@@ -226,7 +256,7 @@ func newAccTargetChecked(t *testing.T, wrap func(testing.TB, http.Handler) http.
 		tg.apiKey = "test-key-" + randomSuffix(t)
 		registerSecret(tg.apiKey)
 		emu := emulator.New(append([]emulator.Option{emulator.WithAPIKeys(tg.apiKey)}, opts...)...)
-		srv := httptest.NewServer(wrap(t, emu))
+		srv := httptest.NewServer(tg.hooked(wrap(t, emu)))
 		t.Cleanup(srv.Close)
 		tg.emu = emu
 		tg.baseURL = srv.URL
