@@ -2,12 +2,10 @@ package provider
 
 import (
 	"context"
-	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -19,17 +17,6 @@ var (
 	_ datasource.DataSource              = &flowDataSource{}
 	_ datasource.DataSourceWithConfigure = &flowDataSource{}
 )
-
-// dataSourceBase carries the provider data every data source needs.
-type dataSourceBase struct {
-	data *providerData
-}
-
-func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd, ok := configureClient(req.ProviderData, &resp.Diagnostics); ok {
-		d.data = pd
-	}
-}
 
 // flowDataSource reads one flow by id.
 type flowDataSource struct{ dataSourceBase }
@@ -78,7 +65,7 @@ func (d *flowDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 func (d *flowDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg flowDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	c := dataSourceClient(d.data, &resp.Diagnostics)
+	c := d.data.apiClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -111,18 +98,3 @@ func (d *flowDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &out)...)
 }
-
-// dataSourceClient returns the client for a data source read. Data sources
-// cannot defer: an unknown provider configuration is an error here.
-func dataSourceClient(pd *providerData, diags *diag.Diagnostics) *client.Client {
-	if pd == nil || pd.client == nil {
-		diags.AddError("Diga provider not configured",
-			"The provider's api_key or base_url is not known yet, so the data source cannot be read. This happens "+
-				"when they come from a resource that has not been created; apply that resource first.")
-		return nil
-	}
-	return pd.client
-}
-
-// uuidPattern matches a UUID as Diga's template ids are.
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)

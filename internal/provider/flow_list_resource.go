@@ -59,15 +59,13 @@ func (l *flowListResource) ListResourceConfigSchema(_ context.Context, _ list.Li
 }
 
 func (l *flowListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if pd, ok := configureClient(req.ProviderData, &resp.Diagnostics); ok {
-		l.data = pd
-	}
+	l.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
 func (l *flowListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg flowListConfig
 	diags := req.Config.Get(ctx, &cfg)
-	c := dataSourceClient(l.data, &diags)
+	c := l.data.apiClient(&diags)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return

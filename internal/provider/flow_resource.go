@@ -198,9 +198,7 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 }
 
 func (r *flowResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if pd, ok := configureClient(req.ProviderData, &resp.Diagnostics); ok {
-		r.data = pd
-	}
+	r.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan decides what the apply will do (decideFlow) and plans the

@@ -102,7 +102,7 @@ func (d *flowsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 func (d *flowsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg flowsDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	c := dataSourceClient(d.data, &resp.Diagnostics)
+	c := d.data.apiClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
