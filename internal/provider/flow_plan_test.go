@@ -135,7 +135,7 @@ func TestDecideFlow_everyCombination(t *testing.T) {
 			fail("import is %s, want %s", d.Import, wantImport)
 		}
 		// Terraform publishes only what Terraform wrote.
-		if !managed && !(f.Creating && f.FromTemplate) && d.Publish != no {
+		if !managed && (!f.Creating || !f.FromTemplate) && d.Publish != no {
 			fail("an unmanaged draft is never published")
 		}
 		if f.Publish == no && d.Publish != no {
