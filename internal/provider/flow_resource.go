@@ -112,14 +112,17 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 					"for routers and loops). Write it with `jsonencode({...})` or `file(\"flow.json\")`. " +
 					"Compared by meaning: key order, whitespace and keys Diga adds (such as `valid` or an " +
 					"empty `sampleData`) never show as a change, while an edit made in the Diga UI does. " +
-					"Leave it out to manage only the name and status; it then follows what Diga holds.",
+					"Leave it out to manage only the name and status: the draft then belongs to the Diga UI, this " +
+					"attribute follows what Diga holds, and Terraform never publishes it.",
 				Optional:   true,
 				Computed:   true,
 				CustomType: definitionType{},
 			},
 			"publish": schema.BoolAttribute{
-				MarkdownDescription: "Publish the draft after the name or definition changes (default `true`). " +
-					"An apply that changes neither publishes nothing. With `false`, changes stay in the draft.",
+				MarkdownDescription: "Publish the configured `definition` after the name or definition changes (default " +
+					"`true`). An apply that changes neither publishes nothing. With `false`, changes stay in the draft. " +
+					"Terraform publishes only what it wrote: without `definition` the draft belongs to the Diga UI and is " +
+					"never published by Terraform.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
