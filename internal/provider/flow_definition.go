@@ -12,12 +12,13 @@ import (
 )
 
 // definitionValidator checks a definition at plan time, without calling
-// Diga: JSON syntax, types, required piece settings, unique step names,
-// routers and loops. Each problem names the step it is about.
+// Diga: JSON syntax, size, types, required piece settings, unique step
+// names, routers and loops, nesting depth and number range. Each problem
+// names the step it is about, and each limit is named.
 type definitionValidator struct{}
 
 func (definitionValidator) Description(context.Context) string {
-	return "must be a JSON object describing a valid Diga flow trigger and steps"
+	return "must be a JSON object that describes a valid Diga flow trigger and its steps"
 }
 
 func (v definitionValidator) MarkdownDescription(ctx context.Context) string {
@@ -28,7 +29,12 @@ func (definitionValidator) ValidateString(_ context.Context, req validator.Strin
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	def, err := flowdef.Parse(req.ConfigValue.ValueString())
+	text := req.ConfigValue.ValueString()
+	if err := flowdef.CheckSize(text); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Flow definition too large", upperFirst(err.Error())+".")
+		return
+	}
+	def, err := flowdef.Parse(text)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid flow definition",
 			fmt.Sprintf("The definition is %s. Write it with jsonencode({...}) or load a JSON file with file(...).", err))
@@ -44,6 +50,13 @@ func (definitionValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid flow definition",
 		fmt.Sprintf("The definition has %d problem(s), listed by step:\n%s", len(problems), strings.Join(lines, "\n")))
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // definitionPlanModifier keeps the prior definition in the plan when the

@@ -142,7 +142,13 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 					"for routers and loops). Write it with `jsonencode({...})` or `file(\"flow.json\")`. " +
 					"Compared by meaning: key order, whitespace and keys Diga adds (such as `valid` or an " +
 					"empty `sampleData`) never show as a change, while an edit made in the Diga UI does. " +
-					"Leave it out to manage only the name and status; it then follows what Diga holds.",
+					"Leave it out to manage only the name and status; it then follows what Diga holds. " +
+					"Checked at plan time, besides its shape, against limits that keep every flow readable " +
+					"back from Diga: at most " + fmt.Sprintf("%d", flowdef.MaxDefinitionBytes>>20) + " MiB as compact JSON, " +
+					fmt.Sprintf("%d steps and steps nested at most %d levels deep ", flowdef.MaxSteps, flowdef.MaxStepDepth) +
+					"(each step of a `nextAction` chain and the first step of a branch or loop body is one level), " +
+					fmt.Sprintf("objects and arrays nested at most %d levels, ", flowdef.MaxJSONDepth) +
+					"and numbers within the range of a 64-bit float (no `1e400`).",
 				Optional:      true,
 				Computed:      true,
 				Validators:    []validator.String{definitionValidator{}},
