@@ -95,6 +95,64 @@ func TestAccFlow_fromTemplate(t *testing.T) {
 	})
 }
 
+// Template inputs whose values come from another resource are unknown at
+// plan: their keys are still checked (a missing variable is reported, the
+// ones given are not), nothing fails to convert, and the apply sends the
+// values once they are known.
+func TestAccFlow_templateInputsKnownOnlyAtApply(t *testing.T) {
+	tg := newAccTarget(t)
+	tg.emulatorOnly(t)
+	name := tg.name(t, "late-inputs")
+	token := "xoxb-late-" + randomSuffix(t)
+	cfg := func(variables string) string {
+		return tg.providerBlock() + fmt.Sprintf(`
+resource "terraform_data" "inputs" {
+  input = { channel = "C-LATE", token = %q }
+}
+
+data "diga_flow_template" "slack" {
+  id = %q
+}
+
+resource "diga_flow" "test" {
+  name                 = %q
+  template_id          = data.diga_flow_template.slack.id
+  template_variables   = %s
+  template_connections = { slack = terraform_data.inputs.output.token }
+}
+`, token, emulator.TemplateSlackSummaryES, name, variables)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             tg.checkFlowsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				// Only the variable really missing is named.
+				Config:      cfg(`{ slack_channel = terraform_data.inputs.output.channel }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Missing template variables.*needs values for: agent_id\. Add them`),
+			},
+			{
+				Config: cfg(`{ agent_id = "agent-7", slack_channel = terraform_data.inputs.output.channel }`),
+				Check: func(s *terraform.State) error {
+					f, err := tg.emuFlow(s)
+					if err != nil {
+						return err
+					}
+					if def := fmt.Sprint(f.Trigger); !strings.Contains(def, "C-LATE") || !strings.Contains(def, "agent-7") {
+						return fmt.Errorf("variables known only at apply were not substituted: %s", def)
+					}
+					conns := tg.emu.Connections(tg.apiKey)
+					if len(conns) != 1 || fmt.Sprint(conns[0].Value["secret_text"]) != token {
+						return fmt.Errorf("the connection value known only at apply did not reach Diga: %d connection(s)", len(conns))
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
 func TestAccConnection_writeOnlyValue(t *testing.T) {
 	tg := newAccTarget(t)
 	tg.emulatorOnly(t)

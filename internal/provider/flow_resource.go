@@ -521,9 +521,17 @@ func (r *flowResource) apply(ctx context.Context, c *client.Client, plan flowMod
 
 // checkTemplateInputs reads the template at plan time and reports every
 // variable and connection it needs that the configuration does not give.
+// It judges keys only: a map's keys are known at plan even when its values
+// come from resources not created yet. A map that is unknown as a whole is
+// left to Diga at apply.
 func (r *flowResource) checkTemplateInputs(ctx context.Context, plan flowModel, diags *diag.Diagnostics) {
-	if r.data == nil || r.data.client == nil || plan.TemplateVariables.IsUnknown() || plan.TemplateConnections.IsUnknown() {
+	if r.data == nil || r.data.client == nil {
 		return // checked by Diga at apply
+	}
+	vars, varsKnown := givenKeys(plan.TemplateVariables)
+	conns, connsKnown := givenKeys(plan.TemplateConnections)
+	if !varsKnown && !connsKnown {
+		return
 	}
 	t, err := r.data.client.GetTemplate(ctx, plan.TemplateID.ValueString())
 	if client.IsNotFound(err) {
@@ -535,36 +543,60 @@ func (r *flowResource) checkTemplateInputs(ctx context.Context, plan flowModel, 
 		tflog.Warn(ctx, "Could not read the flow template at plan time; Diga checks the variables at apply", map[string]any{"error": err.Error()})
 		return
 	}
-	given := map[string]string{}
-	if !plan.TemplateVariables.IsNull() {
-		diags.Append(plan.TemplateVariables.ElementsAs(ctx, &given, false)...)
-	}
-	var missing []string
-	for _, v := range t.Variables {
-		if _, ok := given[v.Name]; !ok {
-			missing = append(missing, v.Name)
+	if varsKnown {
+		var missing []string
+		for _, v := range t.Variables {
+			if !vars[v.Name] {
+				missing = append(missing, v.Name)
+			}
+		}
+		if len(missing) > 0 {
+			diags.AddAttributeError(path.Root("template_variables"), "Missing template variables",
+				fmt.Sprintf("Template %q (%s) needs values for: %s. Add them to template_variables.",
+					t.Name, t.ID, strings.Join(missing, ", ")))
 		}
 	}
-	if len(missing) > 0 {
-		diags.AddAttributeError(path.Root("template_variables"), "Missing template variables",
-			fmt.Sprintf("Template %q (%s) needs values for: %s. Add them to template_variables.",
-				t.Name, t.ID, strings.Join(missing, ", ")))
-	}
-	conns := map[string]string{}
-	if !plan.TemplateConnections.IsNull() {
-		diags.Append(plan.TemplateConnections.ElementsAs(ctx, &conns, false)...)
-	}
-	var missingConns []string
-	for _, c := range t.Connections {
-		if _, ok := conns[c.Key]; !ok {
-			missingConns = append(missingConns, fmt.Sprintf("%s (%s)", c.Key, c.PieceName))
+	if connsKnown {
+		var missingConns []string
+		for _, c := range t.Connections {
+			if !conns[c.Key] {
+				missingConns = append(missingConns, fmt.Sprintf("%s (%s)", c.Key, c.PieceName))
+			}
+		}
+		if len(missingConns) > 0 {
+			diags.AddAttributeWarning(path.Root("template_connections"), "Template connections not given",
+				fmt.Sprintf("Template %q lists connections that template_connections does not give: %s. The flow's steps "+
+					"that use them will not be valid until a connection is set up in Diga.", t.Name, strings.Join(missingConns, ", ")))
 		}
 	}
-	if len(missingConns) > 0 {
-		diags.AddAttributeWarning(path.Root("template_connections"), "Template connections not given",
-			fmt.Sprintf("Template %q lists connections that template_connections does not give: %s. The flow's steps "+
-				"that use them will not be valid until a connection is set up in Diga.", t.Name, strings.Join(missingConns, ", ")))
+}
+
+// givenKeys returns the keys of a map of strings whose value is given: not
+// null (a value still unknown counts as given). known is false when the
+// map itself is unknown, so nothing can be said about its keys.
+func givenKeys(m types.Map) (keys map[string]bool, known bool) {
+	if m.IsUnknown() {
+		return nil, false
 	}
+	keys = map[string]bool{}
+	for k, v := range m.Elements() {
+		if !v.IsNull() {
+			keys[k] = true
+		}
+	}
+	return keys, true
+}
+
+// stringElements returns the known, non-null values of a map of strings.
+// At apply every value is known; a null one is left out, as if not given.
+func stringElements(m types.Map) map[string]string {
+	out := map[string]string{}
+	for k, v := range m.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			out[k] = s.ValueString()
+		}
+	}
+	return out
 }
 
 // copyTemplate creates the flow from plan.TemplateID and reads it back; nil
@@ -573,22 +605,16 @@ func (r *flowResource) copyTemplate(ctx context.Context, c *client.Client, plan 
 	name := plan.Name.ValueString()
 	req := &client.CopyTemplateRequest{FlowName: &name}
 	if !plan.TemplateVariables.IsNull() {
-		vars := map[string]string{}
-		diags.Append(plan.TemplateVariables.ElementsAs(ctx, &vars, false)...)
 		req.Variables = map[string]any{}
-		for k, v := range vars {
+		for k, v := range stringElements(plan.TemplateVariables) {
 			req.Variables[k] = v
 		}
 	}
 	if !plan.TemplateConnections.IsNull() {
-		conns := map[string]string{}
-		diags.Append(plan.TemplateConnections.ElementsAs(ctx, &conns, false)...)
+		conns := stringElements(plan.TemplateConnections)
 		for _, k := range sortedMapKeys(conns) {
 			req.Connections = append(req.Connections, client.TemplateConnectionValue{Key: k, Value: conns[k]})
 		}
-	}
-	if diags.HasError() {
-		return nil
 	}
 	res, err := c.CopyTemplate(ctx, plan.TemplateID.ValueString(), req)
 	if errors.Is(err, client.ErrCopyOutcomeUnknown) {
