@@ -97,15 +97,17 @@ func (l *flowListResource) List(ctx context.Context, req list.ListRequest, strea
 			result.Diagnostics.Append(result.Identity.Set(ctx, flowIdentity{ID: types.StringValue(f.ID)})...)
 			if req.IncludeResource {
 				m := flowModel{
-					Definition:          types.StringNull(),
-					Publish:             types.BoolNull(),
-					Enabled:             types.BoolNull(),
-					PublishedHash:       types.StringNull(),
-					ProducedVariables:   types.ListNull(types.StringType),
-					ConsumedVariables:   types.ListNull(types.StringType),
-					TemplateID:          types.StringNull(),
-					TemplateVariables:   types.MapNull(types.StringType),
-					TemplateConnections: types.MapNull(types.StringType),
+					Definition:                   types.StringNull(),
+					Publish:                      types.BoolNull(),
+					Enabled:                      types.BoolNull(),
+					PublishedHash:                types.StringNull(),
+					ProducedVariables:            types.ListNull(types.StringType),
+					ConsumedVariables:            types.ListNull(types.StringType),
+					TemplateID:                   types.StringNull(),
+					TemplateVariables:            types.MapNull(types.StringType),
+					TemplateConnections:          types.MapNull(types.StringType),
+					TemplateConnectionsWO:        types.MapNull(types.StringType),
+					TemplateConnectionsWOVersion: types.StringNull(),
 				}
 				result.Diagnostics.Append(m.readFlow(ctx, f)...)
 				result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)

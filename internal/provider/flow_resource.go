@@ -71,22 +71,26 @@ type flowResource struct {
 
 // flowModel maps the diga_flow schema.
 type flowModel struct {
-	ID                  types.String   `tfsdk:"id"`
-	Name                types.String   `tfsdk:"name"`
-	Definition          types.String   `tfsdk:"definition"`
-	Publish             types.Bool     `tfsdk:"publish"`
-	Enabled             types.Bool     `tfsdk:"enabled"`
-	PublishedHash       types.String   `tfsdk:"published_hash"`
-	Status              types.String   `tfsdk:"status"`
-	FlowCategory        types.String   `tfsdk:"flow_category"`
-	Created             types.String   `tfsdk:"created"`
-	Updated             types.String   `tfsdk:"updated"`
-	ProducedVariables   types.List     `tfsdk:"produced_variables"`
-	ConsumedVariables   types.List     `tfsdk:"consumed_variables"`
-	TemplateID          types.String   `tfsdk:"template_id"`
-	TemplateVariables   types.Map      `tfsdk:"template_variables"`
-	TemplateConnections types.Map      `tfsdk:"template_connections"`
-	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+	ID                  types.String `tfsdk:"id"`
+	Name                types.String `tfsdk:"name"`
+	Definition          types.String `tfsdk:"definition"`
+	Publish             types.Bool   `tfsdk:"publish"`
+	Enabled             types.Bool   `tfsdk:"enabled"`
+	PublishedHash       types.String `tfsdk:"published_hash"`
+	Status              types.String `tfsdk:"status"`
+	FlowCategory        types.String `tfsdk:"flow_category"`
+	Created             types.String `tfsdk:"created"`
+	Updated             types.String `tfsdk:"updated"`
+	ProducedVariables   types.List   `tfsdk:"produced_variables"`
+	ConsumedVariables   types.List   `tfsdk:"consumed_variables"`
+	TemplateID          types.String `tfsdk:"template_id"`
+	TemplateVariables   types.Map    `tfsdk:"template_variables"`
+	TemplateConnections types.Map    `tfsdk:"template_connections"`
+	// TemplateConnectionsWO is write-only: it is only ever in the
+	// configuration, null in plan and state.
+	TemplateConnectionsWO        types.Map      `tfsdk:"template_connections_wo"`
+	TemplateConnectionsWOVersion types.String   `tfsdk:"template_connections_wo_version"`
+	Timeouts                     timeouts.Value `tfsdk:"timeouts"`
 }
 
 // timeoutsAttrTypes is the object type of the timeouts block.
@@ -187,12 +191,44 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			},
 			"template_connections": schema.MapAttribute{
 				MarkdownDescription: "Credentials for the connections the template needs, by the template's connection " +
-					"`key` (the value's format depends on the connection type, e.g. a token for `SECRET_TEXT`).",
-				ElementType:   types.StringType,
-				Optional:      true,
-				Sensitive:     true,
-				Validators:    []validator.Map{mapvalidator.AlsoRequires(path.MatchRoot("template_id"))},
+					"`key` (the value's format depends on the connection type, e.g. a token for `SECRET_TEXT`). " +
+					"Sensitive, so hidden in plan output, but **stored in the state and in saved plan files**; " +
+					"prefer `template_connections_wo` (Terraform ≥ 1.11), which never is. Other values replace a " +
+					"flow made from the template.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Sensitive:   true,
+				Validators: []validator.Map{
+					mapvalidator.AlsoRequires(path.MatchRoot("template_id")),
+					mapvalidator.ConflictsWith(path.MatchRoot("template_connections_wo")),
+				},
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(templateInputChanged, "Other template connections replace a flow made from a template.", "")},
+			},
+			"template_connections_wo": schema.MapAttribute{
+				MarkdownDescription: "Write-only counterpart of `template_connections` (Terraform ≥ 1.11): the same " +
+					"credentials by connection `key`, sent when the flow is created from the template and never " +
+					"stored in the state or in plan files. Terraform cannot tell when a write-only value changes, " +
+					"and the template's connections are only used when the flow is created: to send new values, " +
+					"change `template_connections_wo_version`, which replaces the flow.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Sensitive:   true,
+				WriteOnly:   true,
+				Validators: []validator.Map{
+					mapvalidator.AlsoRequires(path.MatchRoot("template_id")),
+					mapvalidator.ConflictsWith(path.MatchRoot("template_connections")),
+				},
+			},
+			"template_connections_wo_version": schema.StringAttribute{
+				MarkdownDescription: "Any value, stored in state; changing it on a flow made from the template " +
+					"**replaces the flow** (deletes it and copies the template again) so that " +
+					"`template_connections_wo` is sent again. Needs `template_connections_wo`.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.AlsoRequires(path.MatchRoot("template_connections_wo")),
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(templateVersionChanged,
+					"A new template_connections_wo_version replaces a flow made from a template.", "")},
 			},
 			"published_hash": schema.StringAttribute{
 				MarkdownDescription: "Fingerprint of the name and definition the provider last published. " +
@@ -269,7 +305,9 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 
 	if creating && !plan.TemplateID.IsNull() && !plan.TemplateID.IsUnknown() {
-		r.checkTemplateInputs(ctx, plan, &resp.Diagnostics)
+		// Write-only values are only in the configuration.
+		connsAttr, conns := templateConnectionsOf(ctx, plan, req.Config, &resp.Diagnostics)
+		r.checkTemplateInputs(ctx, plan, connsAttr, conns, &resp.Diagnostics)
 	}
 	if creating && plan.Enabled.ValueBool() && !plan.Publish.IsUnknown() && !plan.Publish.ValueBool() {
 		// A new flow has no published version, and publish = false keeps it
@@ -351,7 +389,11 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 	var flow *client.Flow
 	if !plan.TemplateID.IsNull() {
-		flow = r.copyTemplate(ctx, c, plan, &resp.Diagnostics)
+		connsAttr, conns := templateConnectionsOf(ctx, plan, req.Config, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		flow = r.copyTemplate(ctx, c, plan, connsAttr, conns, &resp.Diagnostics)
 	} else {
 		var err error
 		flow, err = c.CreateFlow(ctx, plan.Name.ValueString())
@@ -367,6 +409,7 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	// Record the flow before anything else can fail, so a failed definition
 	// import or publish leaves a tracked (tainted) flow, never an orphan.
 	state := plan
+	state.TemplateConnectionsWO = types.MapNull(types.StringType) // write-only: never stored
 	state.PublishedHash = types.StringNull()
 	resp.Diagnostics.Append(state.fromFlow(ctx, flow)...)
 	state.Name = plan.Name
@@ -405,6 +448,8 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	state.TemplateID = plan.TemplateID // only used at creation
 	state.TemplateVariables = plan.TemplateVariables
 	state.TemplateConnections = plan.TemplateConnections
+	state.TemplateConnectionsWO = types.MapNull(types.StringType)
+	state.TemplateConnectionsWOVersion = plan.TemplateConnectionsWOVersion
 	r.apply(ctx, c, plan, &state, false, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
@@ -524,12 +569,12 @@ func (r *flowResource) apply(ctx context.Context, c *client.Client, plan flowMod
 // It judges keys only: a map's keys are known at plan even when its values
 // come from resources not created yet. A map that is unknown as a whole is
 // left to Diga at apply.
-func (r *flowResource) checkTemplateInputs(ctx context.Context, plan flowModel, diags *diag.Diagnostics) {
+func (r *flowResource) checkTemplateInputs(ctx context.Context, plan flowModel, connsAttr path.Path, connections types.Map, diags *diag.Diagnostics) {
 	if r.data == nil || r.data.client == nil {
 		return // checked by Diga at apply
 	}
 	vars, varsKnown := givenKeys(plan.TemplateVariables)
-	conns, connsKnown := givenKeys(plan.TemplateConnections)
+	conns, connsKnown := givenKeys(connections)
 	if !varsKnown && !connsKnown {
 		return
 	}
@@ -564,11 +609,24 @@ func (r *flowResource) checkTemplateInputs(ctx context.Context, plan flowModel, 
 			}
 		}
 		if len(missingConns) > 0 {
-			diags.AddAttributeWarning(path.Root("template_connections"), "Template connections not given",
-				fmt.Sprintf("Template %q lists connections that template_connections does not give: %s. The flow's steps "+
-					"that use them will not be valid until a connection is set up in Diga.", t.Name, strings.Join(missingConns, ", ")))
+			diags.AddAttributeWarning(connsAttr, "Template connections not given",
+				fmt.Sprintf("Template %q lists connections that %s does not give: %s. The flow's steps "+
+					"that use them will not be valid until a connection is set up in Diga.", t.Name, connsAttr, strings.Join(missingConns, ", ")))
 		}
 	}
+}
+
+// templateConnectionsOf returns the attribute that gives the template's
+// connections and its value: template_connections_wo from the
+// configuration (write-only values are never in the plan) when it is set,
+// template_connections otherwise.
+func templateConnectionsOf(ctx context.Context, plan flowModel, config tfsdk.Config, diags *diag.Diagnostics) (path.Path, types.Map) {
+	wo := types.MapNull(types.StringType)
+	diags.Append(config.GetAttribute(ctx, path.Root("template_connections_wo"), &wo)...)
+	if !wo.IsNull() {
+		return path.Root("template_connections_wo"), wo
+	}
+	return path.Root("template_connections"), plan.TemplateConnections
 }
 
 // givenKeys returns the keys of a map of strings whose value is given: not
@@ -599,9 +657,10 @@ func stringElements(m types.Map) map[string]string {
 	return out
 }
 
-// copyTemplate creates the flow from plan.TemplateID and reads it back; nil
-// after an error diagnostic.
-func (r *flowResource) copyTemplate(ctx context.Context, c *client.Client, plan flowModel, diags *diag.Diagnostics) *client.Flow {
+// copyTemplate creates the flow from plan.TemplateID with the given
+// connections (template_connections, or template_connections_wo from the
+// configuration) and reads it back; nil after an error diagnostic.
+func (r *flowResource) copyTemplate(ctx context.Context, c *client.Client, plan flowModel, connsAttr path.Path, connections types.Map, diags *diag.Diagnostics) *client.Flow {
 	name := plan.Name.ValueString()
 	req := &client.CopyTemplateRequest{FlowName: &name}
 	if !plan.TemplateVariables.IsNull() {
@@ -610,8 +669,8 @@ func (r *flowResource) copyTemplate(ctx context.Context, c *client.Client, plan 
 			req.Variables[k] = v
 		}
 	}
-	if !plan.TemplateConnections.IsNull() {
-		conns := stringElements(plan.TemplateConnections)
+	if !connections.IsNull() {
+		conns := stringElements(connections)
 		for _, k := range sortedMapKeys(conns) {
 			req.Connections = append(req.Connections, client.TemplateConnectionValue{Key: k, Value: conns[k]})
 		}
@@ -627,7 +686,7 @@ func (r *flowResource) copyTemplate(ctx context.Context, c *client.Client, plan 
 	if err != nil {
 		addAPIError(diags, "Unable to create flow from template", err, map[string]path.Path{
 			"body.variables":   path.Root("template_variables"),
-			"body.connections": path.Root("template_connections"),
+			"body.connections": connsAttr,
 			"body.flow_name":   path.Root("name"),
 		})
 		return nil
@@ -660,6 +719,16 @@ func templateChanged(_ context.Context, req planmodifier.StringRequest, resp *st
 // templateInputChanged replaces a flow made from a template when the inputs
 // of the copy change while the template stays.
 func templateInputChanged(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+	var stateTemplate, planTemplate types.String
+	req.State.GetAttribute(ctx, path.Root("template_id"), &stateTemplate)
+	req.Plan.GetAttribute(ctx, path.Root("template_id"), &planTemplate)
+	resp.RequiresReplace = !stateTemplate.IsNull() && stateTemplate.Equal(planTemplate) && !req.StateValue.Equal(req.PlanValue)
+}
+
+// templateVersionChanged replaces a flow made from a template when
+// template_connections_wo_version changes while the template stays: the
+// connections are only sent when the flow is created.
+func templateVersionChanged(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 	var stateTemplate, planTemplate types.String
 	req.State.GetAttribute(ctx, path.Root("template_id"), &stateTemplate)
 	req.Plan.GetAttribute(ctx, path.Root("template_id"), &planTemplate)
