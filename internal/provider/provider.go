@@ -62,6 +62,10 @@ type digaProviderModel struct {
 // api_key that comes from a resource created in the same apply).
 type providerData struct {
 	client *client.Client
+	// project identifies the project of the configured key (see projectID).
+	project string
+	// planned holds the connections this provider instance's plan creates.
+	planned *plannedConnections
 }
 
 // New returns a constructor for the provider, as providerserver expects.
@@ -209,7 +213,7 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 	tflog.Debug(ctx, "Configured Diga API client", map[string]any{"base_url": baseURL})
 
-	data := &providerData{client: c}
+	data := &providerData{client: c, project: projectID(c.BaseURL(), apiKey), planned: &plannedConnections{}}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.ListResourceData = data
