@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -365,6 +366,12 @@ func (r *connectionResource) Delete(_ context.Context, req resource.DeleteReques
 }
 
 func (r *connectionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if strings.TrimSpace(req.ID) == "" {
+		resp.Diagnostics.AddError("Missing connection id",
+			fmt.Sprintf("The import id is empty (%q). Import a connection by its Diga connection id, for example: "+
+				"terraform import diga_connection.example <connection_id>; the diga_connections data source lists the ids.", req.ID))
+		return
+	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }
 

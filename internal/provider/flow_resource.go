@@ -871,13 +871,24 @@ func (r *flowResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 func (r *flowResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID == "" && req.Identity != nil {
-		// Terraform ≥ 1.12: import { identity = { id = "…" } }.
-		resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
-		return
+	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		// Terraform ≥ 1.12: import { identity = { id = "…" } }. Older CLIs
+		// may send an identity whose id is null for `terraform import x ""`.
+		var ident flowIdentity
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &ident)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if !ident.ID.IsNull() && !ident.ID.IsUnknown() && strings.TrimSpace(ident.ID.ValueString()) != "" {
+			resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
+			return
+		}
 	}
 	if strings.TrimSpace(req.ID) == "" {
-		resp.Diagnostics.AddError("Missing flow id", "Import a flow by its Diga flow id, for example: terraform import diga_flow.example <flow_id>")
+		resp.Diagnostics.AddError("Missing flow id",
+			fmt.Sprintf("The import id is empty (%q) and no identity gives one. Import a flow by its Diga flow id, for "+
+				"example: terraform import diga_flow.example <flow_id>, or an import block with id = \"<flow_id>\"; the "+
+				"diga_flows data source lists the ids.", req.ID))
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
