@@ -80,10 +80,11 @@ func (r *connectionResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				PlanModifiers:       replace,
 			},
 			"display_name": schema.StringAttribute{
-				MarkdownDescription: "Display name of the connection in Diga.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-				PlanModifiers:       replace,
+				MarkdownDescription: "Display name of the connection in Diga. Whitespace-only names and names with " +
+					"control or invisible characters get a warning at plan.",
+				Required:      true,
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1), visibleNameValidator{}},
+				PlanModifiers: replace,
 			},
 			"type": schema.StringAttribute{
 				MarkdownDescription: "Kind of credential: one of `" + joinQuoted(client.ConnectionTypes()) + "`.",

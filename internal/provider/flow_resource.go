@@ -136,9 +136,11 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				PlanModifiers:       keepState,
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Display name of the flow. Changing it renames the flow in place.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "Display name of the flow. Changing it renames the flow in place. A name that is " +
+					"only whitespace, or holds control or invisible characters (such as U+200B ZERO WIDTH SPACE or bidi " +
+					"controls), gets a warning at plan: Diga accepts it, but people cannot see it.",
+				Required:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), visibleNameValidator{}},
 			},
 			"definition": schema.StringAttribute{
 				MarkdownDescription: "The flow's trigger and steps as a JSON object: the shape of the `trigger` " +
