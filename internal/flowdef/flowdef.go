@@ -39,13 +39,15 @@ import (
 )
 
 // Parse decodes definition text into its tree. The definition must be one
-// JSON object; numbers keep their exact text.
+// JSON object; numbers keep their exact text. Errors read as the end of a
+// sentence about the definition: "not valid JSON: …", "not a JSON object
+// but an array".
 func Parse(text string) (map[string]any, error) {
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("not valid JSON: %w", err)
+		return nil, fmt.Errorf("not valid JSON: %w%s", err, nonNumberHint(text, err))
 	}
 	if dec.More() {
 		return nil, errors.New("not valid JSON: unexpected data after the top-level object")
@@ -55,9 +57,28 @@ func Parse(text string) (map[string]any, error) {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("must be a JSON object (the flow's trigger), not %s", kindOf(v))
+		return nil, fmt.Errorf("not a JSON object (the flow's trigger) but %s", kindOf(v))
 	}
 	return obj, nil
+}
+
+// nonNumberHint explains a syntax error at NaN or Infinity, which some JSON
+// writers (Python's json.dumps among them) produce but JSON does not allow.
+func nonNumberHint(text string, err error) string {
+	var syn *json.SyntaxError
+	if !errors.As(err, &syn) || syn.Offset < 1 || int(syn.Offset) > len(text) {
+		return ""
+	}
+	at := int(syn.Offset) - 1
+	for _, w := range []string{"NaN", "Infinity"} {
+		if strings.HasPrefix(text[at:], w) {
+			if at > 0 && text[at-1] == '-' {
+				w = "-" + w
+			}
+			return fmt.Sprintf(" (%s is not a JSON number, and Diga could not store it; write it as a string, or a finite number)", w)
+		}
+	}
+	return ""
 }
 
 // Canonical renders v as compact JSON with sorted keys: the form Terraform's
@@ -118,7 +139,7 @@ func Equivalent(user, server any) bool {
 // `trigger > step_1 > settings.input.text: "Hi" ≠ "Hello"`.
 func Differences(user, server any, limit int) []string {
 	d := &differ{max: limit}
-	d.step(clean(user), clean(server), "")
+	d.step(clean(user), clean(server), triggerPath())
 	return d.out
 }
 
@@ -135,13 +156,12 @@ func (d *differ) add(format string, args ...any) {
 
 func (d *differ) full() bool { return len(d.out) >= d.max }
 
-// step compares two trigger/step objects; parent is the path of the step
-// before it ("" for the trigger).
-func (d *differ) step(u, s any, parent string) {
+// step compares two trigger/step objects; where is the path of the user's
+// step.
+func (d *differ) step(u, s any, where *stepPath) {
 	if d.full() {
 		return
 	}
-	where := stepPath(parent, u)
 	um, uok := u.(map[string]any)
 	sm, sok := s.(map[string]any)
 	if !uok || !sok {
@@ -163,7 +183,7 @@ func (d *differ) step(u, s any, parent string) {
 		}
 		switch k {
 		case "nextAction":
-			d.step(um[k], sv, where)
+			d.step(um[k], sv, where.next(um[k]))
 		case "children":
 			d.children(um[k], sv, where)
 		case "settings":
@@ -178,7 +198,7 @@ func (d *differ) step(u, s any, parent string) {
 		if _, present := um[k]; present || !stepStructuralKeys[k] {
 			continue
 		}
-		if k == "name" && parent == "" {
+		if k == "name" && where.depth == 0 {
 			continue // Diga names the trigger "trigger" when the user does not
 		}
 		switch k {
@@ -190,7 +210,7 @@ func (d *differ) step(u, s any, parent string) {
 	}
 }
 
-func (d *differ) children(u, s any, where string) {
+func (d *differ) children(u, s any, where *stepPath) {
 	ua, uok := u.([]any)
 	sa, sok := s.([]any)
 	if !uok || !sok {
@@ -204,11 +224,11 @@ func (d *differ) children(u, s any, where string) {
 		return
 	}
 	for i := range ua {
-		d.step(ua[i], sa[i], fmt.Sprintf("%s.children[%d]", where, i))
+		d.step(ua[i], sa[i], where.branch(i).next(ua[i]))
 	}
 }
 
-func (d *differ) settings(u, s any, where string) {
+func (d *differ) settings(u, s any, where *stepPath) {
 	um, uok := u.(map[string]any)
 	sm, sok := s.(map[string]any)
 	if !uok || !sok {
@@ -226,7 +246,7 @@ func (d *differ) settings(u, s any, where string) {
 			continue
 		}
 		if !equalValues(um[k], sv) {
-			d.valueDiff(um[k], sv, where+": settings."+k)
+			d.valueDiff(um[k], sv, where.String()+": settings."+k)
 		}
 	}
 	for _, k := range sortedKeys(sm) {
@@ -481,24 +501,6 @@ func brief(v any) string {
 		s = s[:77] + "..."
 	}
 	return s
-}
-
-// stepPath names a step for messages: "trigger", "trigger > step_1",
-// "trigger > router.children[0] > step_2".
-func stepPath(parent string, v any) string {
-	name := "trigger"
-	if parent != "" {
-		name = "(unnamed step)"
-	}
-	if m, ok := v.(map[string]any); ok {
-		if n, ok := m["name"].(string); ok && n != "" && parent != "" {
-			name = n
-		}
-	}
-	if parent == "" {
-		return name
-	}
-	return parent + " > " + name
 }
 
 func stepName(v any) string {

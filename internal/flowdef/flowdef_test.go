@@ -145,13 +145,16 @@ func TestCanonicalMatchesJSONEncodeForm(t *testing.T) {
 func TestParseRejects(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		``:              "not valid JSON",
-		`{"a":`:         "not valid JSON",
-		`[]`:            "must be a JSON object",
-		`"x"`:           "must be a JSON object",
-		`null`:          "must be a JSON object",
-		`{"a":1} {}`:    "unexpected data",
-		`{"a":1} trail`: "unexpected data",
+		``:                    "not valid JSON",
+		`{"a":`:               "not valid JSON",
+		`[]`:                  "not a JSON object (the flow's trigger) but an array",
+		`"x"`:                 "not a JSON object (the flow's trigger) but a string",
+		`null`:                "not a JSON object (the flow's trigger) but null",
+		`{"a":1} {}`:          "unexpected data",
+		`{"a":1} trail`:       "unexpected data",
+		`{"a":NaN}`:           "NaN is not a JSON number",
+		`{"a":[1,-Infinity]}`: "-Infinity is not a JSON number",
+		`{"a": Infinity}`:     "Infinity is not a JSON number",
 	} {
 		if _, err := Parse(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%q) = %v, want error containing %q", in, err, want)

@@ -18,33 +18,40 @@ const MaxSteps = 1000
 
 // Problem is one reason a definition cannot be applied, located by step.
 type Problem struct {
-	Step    string // path of the step, e.g. "trigger > router_1.children[0] > send_slack"
+	// Step is the path of the step, e.g. "trigger > router_1.children[0] >
+	// send_slack"; the middle of a long path is shortened
+	// ("trigger > a > b > c > … 190 steps … > x > y > z").
+	Step    string
 	Message string // what is wrong and how to fix it
 }
 
 func (p Problem) String() string { return p.Step + ": " + p.Message }
 
-// Validate checks a parsed definition against what Diga accepts, without
-// calling it: trigger and action types, required piece settings, unique step
-// names, and well-formed routers and loops.
+// Validate checks a parsed definition against what Diga accepts and can
+// return, without calling it: trigger and action types, required piece
+// settings, unique step names, well-formed routers and loops, and the
+// limits (MaxStepDepth, MaxJSONDepth, numbers a 64-bit float holds). The
+// size limit needs the text: see CheckSize.
 func Validate(trigger map[string]any) []Problem {
-	v := &validator{names: map[string]string{}}
+	v := &validator{names: map[string]*stepPath{}}
 	v.trigger(trigger)
 	return v.problems
 }
 
 type validator struct {
-	problems []Problem
-	names    map[string]string // step name → path where first seen
-	steps    int
+	problems   []Problem
+	names      map[string]*stepPath // step name → path where first seen
+	steps      int
+	limitCount int // problems found by the limit checks
 }
 
-func (v *validator) add(step, format string, args ...any) {
-	v.problems = append(v.problems, Problem{Step: step, Message: fmt.Sprintf(format, args...)})
+func (v *validator) add(step *stepPath, format string, args ...any) {
+	v.problems = append(v.problems, Problem{Step: step.String(), Message: fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) trigger(t map[string]any) {
-	const where = "trigger"
+	where := triggerPath()
+	v.values(where, t, 1)
 	typ, ok := t["type"].(string)
 	switch {
 	case t["type"] == nil:
@@ -65,20 +72,20 @@ func (v *validator) trigger(t map[string]any) {
 	if c, ok := t["children"]; ok && !isEmpty(c) {
 		v.add(where, "a trigger has no children; put the first step in nextAction")
 	}
-	v.chain(t["nextAction"], where)
+	v.chain(t["nextAction"], where, 2)
 }
 
 // chain validates a nextAction chain starting at first; parent is the path
-// of the step before it.
-func (v *validator) chain(first any, parent string) {
-	for cur := first; cur != nil; {
+// of the step before it and depth the JSON depth of first.
+func (v *validator) chain(first any, parent *stepPath, depth int) {
+	for cur := first; cur != nil; depth++ {
 		step, ok := cur.(map[string]any)
 		if !ok {
 			v.add(parent, "nextAction must be a step object or null, not %s", kindOf(cur))
 			return
 		}
-		where := v.step(step, parent)
-		if where == "" {
+		where := v.step(step, parent, depth)
+		if where == nil {
 			return
 		}
 		parent = where
@@ -86,15 +93,28 @@ func (v *validator) chain(first any, parent string) {
 	}
 }
 
-// step validates one step (not its nextAction) and returns its path, or ""
-// when validation must stop (too many steps).
-func (v *validator) step(s map[string]any, parent string) string {
+// step validates one step (not its nextAction) and returns its path, or nil
+// when validation must stop (too many steps, or nested too deep). depth is
+// the JSON depth of the step object.
+func (v *validator) step(s map[string]any, parent *stepPath, depth int) *stepPath {
 	v.steps++
 	if v.steps > MaxSteps {
 		v.add(parent, "the definition has more than %d steps", MaxSteps)
-		return ""
+		return nil
 	}
-	where := stepPath(parent, s)
+	where := parent.next(s)
+	if where.depth > MaxStepDepth {
+		v.limitProblem(parent, "the steps after this one nest more than %d levels below the trigger (MaxStepDepth: every "+
+			"step of a nextAction chain and the first step of a branch or loop body is one level deeper); Diga's API "+
+			"cannot store or return a deeper tree. Split the flow into several flows", MaxStepDepth)
+		return nil
+	}
+	if depth > MaxJSONDepth {
+		v.limitProblem(parent, "the steps after this one nest deeper than %d JSON levels (MaxJSONDepth); Diga's API "+
+			"cannot parse or return JSON much deeper. Split the flow into several flows", MaxJSONDepth)
+		return nil
+	}
+	v.values(where, s, depth)
 	name, ok := s["name"].(string)
 	switch {
 	case s["name"] == nil || (ok && name == ""):
@@ -156,12 +176,12 @@ func (v *validator) step(s map[string]any, parent string) string {
 		if c == nil {
 			continue
 		}
-		v.chain(c, fmt.Sprintf("%s.children[%d]", where, i))
+		v.chain(c, where.branch(i), depth+2)
 	}
 	return where
 }
 
-func (v *validator) settingsOf(where string, obj map[string]any) map[string]any {
+func (v *validator) settingsOf(where *stepPath, obj map[string]any) map[string]any {
 	raw, present := obj["settings"]
 	if !present || raw == nil {
 		return map[string]any{}
@@ -179,14 +199,14 @@ func (v *validator) settingsOf(where string, obj map[string]any) map[string]any 
 	return settings
 }
 
-func (v *validator) requiredSetting(where string, settings map[string]any, key, hint string) {
+func (v *validator) requiredSetting(where *stepPath, settings map[string]any, key, hint string) {
 	s, ok := settings[key].(string)
 	if !ok || strings.TrimSpace(s) == "" {
 		v.add(where, "settings.%s is required: %s", key, hint)
 	}
 }
 
-func (v *validator) optionalString(where string, obj map[string]any, key string) {
+func (v *validator) optionalString(where *stepPath, obj map[string]any, key string) {
 	if val, ok := obj[key]; ok && val != nil {
 		if _, isStr := val.(string); !isStr {
 			v.add(where, "%s must be a string, not %s", key, kindOf(val))

@@ -61,13 +61,19 @@ func TestValidateNamesTheStep(t *testing.T) {
 
 func TestValidateStepLimit(t *testing.T) {
 	t.Parallel()
+	// A router whose branches hold MaxSteps steps: the router makes one too
+	// many.
 	var b strings.Builder
-	b.WriteString(`{"type":"EMPTY","nextAction":`)
-	for i := 0; i <= MaxSteps; i++ {
-		b.WriteString(`{"name":"s` + strconv.Itoa(i) + `","type":"CODE","nextAction":`)
+	b.WriteString(`{"type":"EMPTY","nextAction":{"name":"r","type":"ROUTER","settings":{"branches":[`)
+	b.WriteString(strings.TrimSuffix(strings.Repeat(`{},`, MaxSteps), ","))
+	b.WriteString(`]},"children":[`)
+	for i := 0; i < MaxSteps; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"name":"s` + strconv.Itoa(i) + `","type":"CODE"}`)
 	}
-	b.WriteString("null")
-	b.WriteString(strings.Repeat("}", MaxSteps+2))
+	b.WriteString(`]}}`)
 	probs := Validate(mustParse(t, b.String()))
 	if len(probs) != 1 || !strings.Contains(probs[0].Message, "more than 1000 steps") {
 		t.Fatalf("want one step-limit problem, got %v", probs)

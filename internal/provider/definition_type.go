@@ -114,16 +114,21 @@ func (v definitionValue) StringSemanticEquals(_ context.Context, newValuable bas
 }
 
 // ValidateAttribute checks a configured definition without calling Diga:
-// JSON syntax and limits, types, required piece settings, unique step
-// names, routers and loops. Each problem names the step it is about.
+// size, JSON syntax, types, required piece settings, unique step names,
+// routers and loops, nesting depth and number range. Each problem names the
+// step it is about, and each limit is named.
 func (v definitionValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
 	if !v.known() {
+		return
+	}
+	if err := flowdef.CheckSize(v.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Flow definition too large", upperFirst(err.Error())+".")
 		return
 	}
 	def, err := v.Definition()
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid flow definition",
-			fmt.Sprintf("The definition %s. Write it with jsonencode({...}) or load a JSON file with file(...).", err))
+			fmt.Sprintf("The definition is %s. Write it with jsonencode({...}) or load a JSON file with file(...).", err))
 		return
 	}
 	problems := def.Problems()
@@ -136,4 +141,11 @@ func (v definitionValue) ValidateAttribute(_ context.Context, req xattr.Validate
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid flow definition",
 		fmt.Sprintf("The definition has %d problem(s), listed by step:\n%s", len(problems), strings.Join(lines, "\n")))
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -423,7 +425,7 @@ func TestAccFlow_invalidDefinitionRejectedAtPlan(t *testing.T) {
 		want       string
 	}{
 		{`"not json"`, `(?s)Invalid flow definition.*not valid JSON`},
-		{`jsonencode(["trigger"])`, `(?s)Invalid flow definition.*must be a JSON object`},
+		{`jsonencode(["trigger"])`, `(?s)Invalid flow definition.*not a JSON object`},
 		{`"{\"type\": \"EMPTY\""`, `(?s)Invalid flow definition.*not valid JSON`},
 		{`jsonencode({ type = "WEBHOOK" })`, `(?s)trigger: type "WEBHOOK" is not a trigger type`},
 		{`jsonencode({ type = "EMPTY", nextAction = { name = "send", type = "PIECE", settings = { pieceName = "@activepieces/piece-slack" } } })`,
@@ -448,6 +450,61 @@ func TestAccFlow_invalidDefinitionRejectedAtPlan(t *testing.T) {
 	if tg.emu != nil {
 		if reqs := tg.emu.Requests(); len(reqs) != 0 {
 			t.Errorf("invalid definitions sent %d request(s) to the API", len(reqs))
+		}
+	}
+}
+
+// Definitions that Diga could store but not return — a number beyond a
+// 64-bit float, steps nested deeper than the API can validate, a text
+// larger than the provider reads back — fail at plan, naming the limit and
+// the step, and nothing is sent.
+func TestAccFlow_definitionLimitsRejectedAtPlan(t *testing.T) {
+	tg := newAccTarget(t)
+	dir := t.TempDir()
+	writeDef := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("file(%q)", p)
+	}
+	var chain strings.Builder
+	chain.WriteString(`{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished"},"nextAction":`)
+	for i := 1; i <= 999; i++ {
+		fmt.Fprintf(&chain, `{"name":"step_%d","type":"CODE","settings":{"sourceCode":{"code":"x"}},"nextAction":`, i)
+	}
+	chain.WriteString("null" + strings.Repeat("}", 1000))
+	huge := `{"type":"EMPTY","settings":{"input":{"blob":"` + strings.Repeat("A", 2<<20) + `"}}}`
+
+	cases := []struct{ definition, want string }{
+		{`jsonencode({ type = "EMPTY", nextAction = { name = "calc", type = "CODE", settings = { input = { n = 1e400 } } } })`,
+			`(?s)trigger > calc: settings\.input\.n: the number 1e\+400 is beyond the range of a.*64-bit float`},
+		{`jsonencode({ type = "EMPTY", settings = { input = { n = -1e400 } } })`,
+			`(?s)trigger: settings\.input\.n: the number -1e\+400 is beyond the range`},
+		{writeDef("nan.json", `{"type":"EMPTY","settings":{"input":{"n":NaN}}}`),
+			`(?s)The definition is not valid JSON.*NaN is not a JSON number`},
+		{writeDef("deep.json", chain.String()),
+			`(?s)trigger > step_1 > step_2 > step_3 > … 194 steps … > step_198 > step_199.*> step_200: the steps after this.*one nest more than 200 levels below the trigger.*MaxStepDepth`},
+		{writeDef("huge.json", huge),
+			`(?s)Flow definition too large.*The definition is 2\.0 MiB as compact JSON, more than the.*limit of 1\.0 MiB`},
+		{`jsonencode(["trigger"])`,
+			`(?s)The definition is not a JSON object \(the flow's trigger\) but an array\.`},
+	}
+	steps := make([]resource.TestStep, 0, len(cases))
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      definedFlowConfig(tg, "limits", c.definition, ""),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(c.want),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+	if tg.emu != nil {
+		if reqs := tg.emu.Requests(); len(reqs) != 0 {
+			t.Errorf("definitions over the limits sent %d request(s) to the API: %+v", len(reqs), reqs)
 		}
 	}
 }

@@ -30,7 +30,11 @@ type flowModel struct {
 	TemplateID          types.String    `tfsdk:"template_id"`
 	TemplateVariables   types.Map       `tfsdk:"template_variables"`
 	TemplateConnections types.Map       `tfsdk:"template_connections"`
-	Timeouts            timeouts.Value  `tfsdk:"timeouts"`
+	// TemplateConnectionsWO is write-only: it is only ever in the
+	// configuration, null in plan and state.
+	TemplateConnectionsWO        types.Map      `tfsdk:"template_connections_wo"`
+	TemplateConnectionsWOVersion types.String   `tfsdk:"template_connections_wo_version"`
+	Timeouts                     timeouts.Value `tfsdk:"timeouts"`
 }
 
 // timeoutsAttrTypes is the object type of the timeouts block.
@@ -41,16 +45,18 @@ var timeoutsAttrTypes = map[string]attr.Type{
 // emptyFlowModel is a model with every attribute null, typed.
 func emptyFlowModel() flowModel {
 	return flowModel{
-		Definition:          definitionNull(),
-		Publish:             types.BoolNull(),
-		Enabled:             types.BoolNull(),
-		PublishedHash:       types.StringNull(),
-		ProducedVariables:   types.ListNull(types.StringType),
-		ConsumedVariables:   types.ListNull(types.StringType),
-		TemplateID:          types.StringNull(),
-		TemplateVariables:   types.MapNull(types.StringType),
-		TemplateConnections: types.MapNull(types.StringType),
-		Timeouts:            timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes)},
+		Definition:                   definitionNull(),
+		Publish:                      types.BoolNull(),
+		Enabled:                      types.BoolNull(),
+		PublishedHash:                types.StringNull(),
+		ProducedVariables:            types.ListNull(types.StringType),
+		ConsumedVariables:            types.ListNull(types.StringType),
+		TemplateID:                   types.StringNull(),
+		TemplateVariables:            types.MapNull(types.StringType),
+		TemplateConnections:          types.MapNull(types.StringType),
+		TemplateConnectionsWO:        types.MapNull(types.StringType),
+		TemplateConnectionsWOVersion: types.StringNull(),
+		Timeouts:                     timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes)},
 	}
 }
 

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -102,9 +103,11 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				PlanModifiers:       keepState,
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Display name of the flow. Changing it renames the flow in place.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "Display name of the flow. Changing it renames the flow in place. A name that is " +
+					"only whitespace, or holds control or invisible characters (such as U+200B ZERO WIDTH SPACE or bidi " +
+					"controls), gets a warning at plan: Diga accepts it, but people cannot see it.",
+				Required:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), visibleNameValidator{}},
 			},
 			"definition": schema.StringAttribute{
 				MarkdownDescription: "The flow's trigger and steps as a JSON object: the shape of the `trigger` " +
@@ -113,7 +116,13 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 					"Compared by meaning: key order, whitespace and keys Diga adds (such as `valid` or an " +
 					"empty `sampleData`) never show as a change, while an edit made in the Diga UI does. " +
 					"Leave it out to manage only the name and status: the draft then belongs to the Diga UI, this " +
-					"attribute follows what Diga holds, and Terraform never publishes it.",
+					"attribute follows what Diga holds, and Terraform never publishes it. " +
+					"Checked at plan time, besides its shape, against limits that keep every flow readable " +
+					"back from Diga: at most " + fmt.Sprintf("%d", flowdef.MaxDefinitionBytes>>20) + " MiB as compact JSON, " +
+					fmt.Sprintf("%d steps and steps nested at most %d levels deep ", flowdef.MaxSteps, flowdef.MaxStepDepth) +
+					"(each step of a `nextAction` chain and the first step of a branch or loop body is one level), " +
+					fmt.Sprintf("objects and arrays nested at most %d levels, ", flowdef.MaxJSONDepth) +
+					"and numbers within the range of a 64-bit float (no `1e400`).",
 				Optional:   true,
 				Computed:   true,
 				CustomType: definitionType{},
@@ -153,12 +162,44 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			},
 			"template_connections": schema.MapAttribute{
 				MarkdownDescription: "Credentials for the connections the template needs, by the template's connection " +
-					"`key` (the value's format depends on the connection type, e.g. a token for `SECRET_TEXT`).",
-				ElementType:   types.StringType,
-				Optional:      true,
-				Sensitive:     true,
-				Validators:    []validator.Map{mapvalidator.AlsoRequires(path.MatchRoot("template_id"))},
+					"`key` (the value's format depends on the connection type, e.g. a token for `SECRET_TEXT`). " +
+					"Sensitive, so hidden in plan output, but **stored in the state and in saved plan files**; " +
+					"prefer `template_connections_wo` (Terraform ≥ 1.11), which never is. Other values replace a " +
+					"flow made from the template.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Sensitive:   true,
+				Validators: []validator.Map{
+					mapvalidator.AlsoRequires(path.MatchRoot("template_id")),
+					mapvalidator.ConflictsWith(path.MatchRoot("template_connections_wo")),
+				},
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(templateInputChanged, "Other template connections replace a flow made from a template.", "")},
+			},
+			"template_connections_wo": schema.MapAttribute{
+				MarkdownDescription: "Write-only counterpart of `template_connections` (Terraform ≥ 1.11): the same " +
+					"credentials by connection `key`, sent when the flow is created from the template and never " +
+					"stored in the state or in plan files. Terraform cannot tell when a write-only value changes, " +
+					"and the template's connections are only used when the flow is created: to send new values, " +
+					"change `template_connections_wo_version`, which replaces the flow.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Sensitive:   true,
+				WriteOnly:   true,
+				Validators: []validator.Map{
+					mapvalidator.AlsoRequires(path.MatchRoot("template_id")),
+					mapvalidator.ConflictsWith(path.MatchRoot("template_connections")),
+				},
+			},
+			"template_connections_wo_version": schema.StringAttribute{
+				MarkdownDescription: "Any value, stored in state; changing it on a flow made from the template " +
+					"**replaces the flow** (deletes it and copies the template again) so that " +
+					"`template_connections_wo` is sent again. Needs `template_connections_wo`.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.AlsoRequires(path.MatchRoot("template_connections_wo")),
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(templateVersionChanged,
+					"A new template_connections_wo_version replaces a flow made from a template.", "")},
 			},
 			"published_hash": schema.StringAttribute{
 				MarkdownDescription: "Fingerprint of the name and definition the provider last published. " +
@@ -227,7 +268,9 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 
 	if creating && !plan.TemplateID.IsNull() && !plan.TemplateID.IsUnknown() {
-		r.checkTemplateInputs(ctx, plan, &resp.Diagnostics)
+		// Write-only values are only in the configuration.
+		connsAttr, conns := templateConnectionsOf(ctx, plan, req.Config, &resp.Diagnostics)
+		r.checkTemplateInputs(ctx, plan, connsAttr, conns, &resp.Diagnostics)
 	}
 	facts, def := flowFactsOf(configured, plan, state, creating)
 	d := decideFlow(facts)
@@ -371,7 +414,11 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 	var flow *client.Flow
 	if !plan.TemplateID.IsNull() {
-		flow = r.copyTemplate(ctx, c, plan, &resp.Diagnostics)
+		connsAttr, conns := templateConnectionsOf(ctx, plan, req.Config, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		flow = r.copyTemplate(ctx, c, plan, connsAttr, conns, &resp.Diagnostics)
 	} else {
 		var err error
 		flow, err = c.CreateFlow(ctx, plan.Name.ValueString())
@@ -387,6 +434,7 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	// Record the flow before anything else can fail, so a failed definition
 	// import or publish leaves a tracked (tainted) flow, never an orphan.
 	state := plan
+	state.TemplateConnectionsWO = types.MapNull(types.StringType) // write-only: never stored
 	state.PublishedHash = types.StringNull()
 	state.Definition = definitionNull() // not imported yet
 	state.Enabled = types.BoolValue(flow.Status != nil && *flow.Status == client.FlowStatusEnabled)
@@ -441,6 +489,8 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	state.TemplateID = plan.TemplateID // only used at creation
 	state.TemplateVariables = plan.TemplateVariables
 	state.TemplateConnections = plan.TemplateConnections
+	state.TemplateConnectionsWO = types.MapNull(types.StringType) // write-only: never stored
+	state.TemplateConnectionsWOVersion = plan.TemplateConnectionsWOVersion
 	if def != nil && facts.Definition == defUnchanged {
 		state.Definition = plan.Definition // the same meaning, as configured now
 	}
@@ -532,13 +582,24 @@ func (r *flowResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 func (r *flowResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID == "" && req.Identity != nil {
-		// Terraform ≥ 1.12: import { identity = { id = "…" } }.
-		resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
-		return
+	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		// Terraform ≥ 1.12: import { identity = { id = "…" } }. Older CLIs
+		// may send an identity whose id is null for `terraform import x ""`.
+		var ident flowIdentity
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &ident)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if !ident.ID.IsNull() && !ident.ID.IsUnknown() && strings.TrimSpace(ident.ID.ValueString()) != "" {
+			resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
+			return
+		}
 	}
 	if strings.TrimSpace(req.ID) == "" {
-		resp.Diagnostics.AddError("Missing flow id", "Import a flow by its Diga flow id, for example: terraform import diga_flow.example <flow_id>")
+		resp.Diagnostics.AddError("Missing flow id",
+			fmt.Sprintf("The import id is empty (%q) and no identity gives one. Import a flow by its Diga flow id, for "+
+				"example: terraform import diga_flow.example <flow_id>, or an import block with id = \"<flow_id>\"; the "+
+				"diga_flows data source lists the ids.", req.ID))
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)

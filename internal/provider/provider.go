@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,6 +63,10 @@ type digaProviderModel struct {
 // api_key that comes from a resource created in the same apply).
 type providerData struct {
 	client *client.Client
+	// project identifies the project of the configured key (see projectID).
+	project string
+	// planned holds the connections this provider instance's plan creates.
+	planned *plannedConnections
 }
 
 // New returns a constructor for the provider, as providerserver expects.
@@ -90,8 +95,10 @@ func (p *digaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			"base_url": schema.StringAttribute{
 				MarkdownDescription: "Base URL of the Diga API. Defaults to `" + client.DefaultBaseURL + "`; may also be " +
 					"set with the `" + envBaseURL + "` environment variable. Must use `https://`, except for a " +
-					"loopback host (`127.0.0.1`, `::1`, `localhost`), such as a local Diga API emulator.",
-				Optional: true,
+					"loopback host (`127.0.0.1`, `::1`, `localhost`), such as a local Diga API emulator; no user " +
+					"information, query string or fragment. Checked by `terraform validate`.",
+				Optional:   true,
+				Validators: []validator.String{baseURLValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request that failed with a transient error "+
@@ -103,10 +110,10 @@ func (p *digaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "Time limit of one request attempt, as a Go duration such as `\"30s\"` or " +
-					"`\"2m\"`. Default `\"60s\"`. Resource `timeouts` bound a whole create, update or delete, " +
-					"retries included.",
+					"`\"2m\"`; at least `\"1s\"`. Default `\"60s\"`. Resource `timeouts` bound a whole create, " +
+					"update or delete, retries included.",
 				Optional:   true,
-				Validators: []validator.String{durationValidator{}},
+				Validators: []validator.String{durationValidator{min: minRequestTimeout}},
 			},
 			"max_requests_per_second": schema.Float64Attribute{
 				MarkdownDescription: "Client-side limit on requests per second, shared by every resource and data " +
@@ -125,11 +132,6 @@ func (p *digaProvider) ValidateConfig(ctx context.Context, req provider.Validate
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	if !cfg.BaseURL.IsNull() && !cfg.BaseURL.IsUnknown() {
-		if err := checkBaseURL(cfg.BaseURL.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid base_url", err.Error())
-		}
 	}
 	if !cfg.APIKey.IsNull() && !cfg.APIKey.IsUnknown() && strings.TrimSpace(cfg.APIKey.ValueString()) == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Empty api_key",
@@ -180,7 +182,7 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 	if err := checkBaseURL(baseURL); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid base_url",
-			err.Error()+" (the value comes from base_url or the "+envBaseURL+" environment variable)")
+			err.Error()+" (the value comes from base_url or the "+envBaseURL+" environment variable).")
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -209,7 +211,7 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 	tflog.Debug(ctx, "Configured Diga API client", map[string]any{"base_url": baseURL})
 
-	data := &providerData{client: c}
+	data := &providerData{client: c, project: projectID(c.BaseURL(), apiKey), planned: &plannedConnections{}}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.ListResourceData = data
@@ -241,18 +243,62 @@ func (p *digaProvider) DataSources(_ context.Context) []func() datasource.DataSo
 	}
 }
 
-// checkBaseURL enforces an absolute URL and https, except for loopback hosts
-// where plaintext is the local emulator case and never leaves the machine.
+// checkBaseURL enforces what the client needs of a base URL, so that
+// `terraform validate` reports it on the attribute: an absolute http(s) URL
+// without user information, query or fragment, and https except for
+// loopback hosts, where plaintext is the local emulator case and never
+// leaves the machine. Messages never repeat credentials found in the URL.
 func checkBaseURL(raw string) error {
+	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("base_url %q is not an absolute http(s) URL such as %s", raw, client.DefaultBaseURL)
+	if err != nil || !u.IsAbs() || u.Opaque != "" || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("base_url %s is not an absolute http(s) URL such as %s", quoteURL(raw, u), client.DefaultBaseURL)
 	}
-	if u.Scheme == "http" && !client.IsLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("base_url %q uses plaintext http: https is required so that the API key is never "+
-			"sent unencrypted (http is only accepted for a loopback host such as 127.0.0.1 or localhost)", raw)
+	shown := quoteURL(raw, u)
+	switch {
+	case u.User != nil:
+		return fmt.Errorf("base_url %s contains user information (user:password@): the API key is the only "+
+			"credential and goes in api_key; remove the part before the host", shown)
+	case u.RawQuery != "" || u.ForceQuery:
+		return fmt.Errorf("base_url %s has a query string (?…): give only the scheme, host and optional base path", shown)
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return fmt.Errorf("base_url %s has a fragment (#…): give only the scheme, host and optional base path", shown)
+	case u.Scheme == "http" && !client.IsLoopbackHost(u.Hostname()):
+		return fmt.Errorf("base_url %s uses plaintext http: https is required so that the API key is never "+
+			"sent unencrypted (http is only accepted for a loopback host such as 127.0.0.1 or localhost)", shown)
 	}
 	return nil
+}
+
+// quoteURL quotes a base URL for a message, with any password replaced by
+// xxxxx; a text that does not parse and holds an "@" is not repeated.
+func quoteURL(raw string, u *url.URL) string {
+	if u != nil && u.User != nil {
+		return strconv.Quote(u.Redacted())
+	}
+	if u == nil && strings.Contains(raw, "@") {
+		return "(not shown: it may hold credentials)"
+	}
+	return strconv.Quote(raw)
+}
+
+// baseURLValidator runs checkBaseURL on the configured base_url at
+// validate time.
+type baseURLValidator struct{}
+
+func (baseURLValidator) Description(context.Context) string {
+	return "must be an absolute https URL (http only for a loopback host) without user information, query or fragment"
+}
+
+func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := checkBaseURL(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid base_url", err.Error()+".")
+	}
 }
 
 func userAgent(providerVersion, terraformVersion string) string {
@@ -279,22 +325,41 @@ func configureClient(providerDataAny any, diags *diag.Diagnostics) (*providerDat
 	return pd, true
 }
 
-// durationValidator checks a Go duration string such as "30s" that is > 0.
-type durationValidator struct{}
+// minRequestTimeout is the shortest request_timeout accepted. Below about
+// a second an attempt can time out before a TLS handshake and a round trip
+// to the API finish, so every request would fail; a create would then end
+// as a lost answer, with the warning that a flow "may now exist".
+const minRequestTimeout = time.Second
 
-func (durationValidator) Description(context.Context) string {
+// durationValidator checks a Go duration string such as "30s" that is at
+// least min (and > 0).
+type durationValidator struct {
+	min time.Duration
+}
+
+func (v durationValidator) Description(context.Context) string {
+	if v.min > 0 {
+		return fmt.Sprintf("must be a duration of at least %s, such as \"30s\" or \"2m\"", v.min)
+	}
 	return "must be a positive duration such as \"30s\" or \"2m\""
 }
 
 func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d <= 0 {
+	raw := req.ConfigValue.ValueString()
+	d, err := time.ParseDuration(raw)
+	switch {
+	case err != nil || d <= 0:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%q is not a positive duration: write it like \"30s\", \"90s\" or \"2m\".", req.ConfigValue.ValueString()))
+			fmt.Sprintf("%s = %q is not a positive duration: write it like \"30s\", \"90s\" or \"2m\".", req.Path, raw))
+	case d < v.min:
+		resp.Diagnostics.AddAttributeError(req.Path, "Duration too short",
+			fmt.Sprintf("%s = %q is shorter than the minimum of %s: an attempt that short can time out before a "+
+				"request reaches Diga and its answer returns, so every request would fail. Use at least %q; the "+
+				"default is %q.", req.Path, raw, v.min, v.min.String(), client.DefaultRequestTimeout.String()))
 	}
 }

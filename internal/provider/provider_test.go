@@ -316,18 +316,29 @@ func randomSuffix(t *testing.T) string {
 func TestCheckBaseURL(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{ // url → expected error substring ("" = ok)
-		"https://api.diga.io":       "",
-		"https://api.diga.io/":      "",
-		"http://127.0.0.1:8787":     "",
-		"http://127.1.2.3":          "",
-		"http://localhost:1234":     "",
-		"http://[::1]:8787":         "",
-		"http://api.diga.io":        "https is required",
-		"http://10.0.0.1":           "https is required",
-		"http://localhost.evil.com": "https is required",
-		"ftp://api.diga.io":         "not an absolute http(s) URL",
-		"api.diga.io":               "not an absolute http(s) URL",
-		"":                          "not an absolute http(s) URL",
+		"https://api.diga.io":            "",
+		"https://api.diga.io/":           "",
+		"http://127.0.0.1:8787":          "",
+		"http://127.1.2.3":               "",
+		"http://localhost:1234":          "",
+		"http://[::1]:8787":              "",
+		"http://api.diga.io":             "https is required",
+		"http://10.0.0.1":                "https is required",
+		"http://localhost.evil.com":      "https is required",
+		"ftp://api.diga.io":              "not an absolute http(s) URL",
+		"api.diga.io":                    "not an absolute http(s) URL",
+		"":                               "not an absolute http(s) URL",
+		"mailto:x@api.diga.io":           "not an absolute http(s) URL",
+		" https://api.diga.io\n":         "",
+		"HTTPS://api.diga.io/base":       "",
+		"https://me:s3cret@api.diga.io":  "contains user information",
+		"https://me@api.diga.io":         "contains user information",
+		"https://api.diga.io/?region=eu": "has a query string",
+		"https://api.diga.io/?":          "has a query string",
+		"https://api.diga.io/#top":       "has a fragment",
+		"https://api.diga.io#":           "has a fragment",
+		"http://me:s3cret@10.0.0.1":      "contains user information",
+		"https://exa mple.com@x":         "not an absolute http(s) URL",
 	}
 	for in, want := range cases {
 		err := checkBaseURL(in)
@@ -336,6 +347,8 @@ func TestCheckBaseURL(t *testing.T) {
 			t.Errorf("checkBaseURL(%q) = %v, want ok", in, err)
 		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
 			t.Errorf("checkBaseURL(%q) = %v, want error containing %q", in, err, want)
+		case err != nil && strings.Contains(err.Error(), "s3cret"):
+			t.Errorf("checkBaseURL(%q) repeats the password: %v", in, err)
 		}
 	}
 }

@@ -10,7 +10,8 @@ resource "diga_flow" "slack_summary" {
     agent_id      = "agent-123"
     slack_channel = "C0123456789"
   }
-  template_connections = {
+  # Write-only (Terraform >= 1.11): the token is never stored in state.
+  template_connections_wo = {
     slack = var.slack_bot_token
   }
   enabled = true
@@ -19,4 +20,5 @@ resource "diga_flow" "slack_summary" {
 variable "slack_bot_token" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
