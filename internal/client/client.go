@@ -50,7 +50,10 @@ type Config struct {
 	UserAgent string
 	// HTTPClient is optional; when nil a plain http.Client is used and each
 	// attempt is bounded by RequestTimeout alone. A supplied client's own
-	// Timeout (if any) also applies to each attempt.
+	// Timeout (if any) also applies to each attempt. The client uses a copy
+	// of it whose CheckRedirect follows redirects only within the base
+	// URL's origin (see RedirectError); a CheckRedirect of its own runs
+	// after that check.
 	HTTPClient *http.Client
 	// Logger is optional; nothing is logged when nil.
 	Logger Logger
@@ -173,9 +176,9 @@ func New(cfg Config) (*Client, error) {
 		sleep:          sleepCtx,
 		now:            time.Now,
 	}
-	if c.httpClient == nil {
-		c.httpClient = &http.Client{}
-	}
+	// Every client, a supplied one included, gets the same-origin redirect
+	// policy (redirect.go) on a copy, so the caller's client is unchanged.
+	c.httpClient = withRedirectPolicy(cfg.HTTPClient, c.redact)
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	}

@@ -30,6 +30,7 @@
 //	500 and any other 5xx                              no       yes (create checks, see below)
 //	other transport errors (e.g. malformed answer)     no       yes (create checks, see below)
 //	400, 401, 403, 404, 409, 422, any other 4xx        no       no: the server refused it
+//	redirect to another origin (*RedirectError)        no       no: answered with a redirect
 //	caller's context cancelled or past its deadline    no       -  (returned at once, errors.Is works)
 //
 // 503 counts as not applied because it is the status of a server that
@@ -112,6 +113,22 @@
 // adopted or named as a candidate; and a server that completes an
 // abandoned create only after the client's final listing produces a flow
 // the client cannot see. Both need an ambiguous failure to happen first.
+//
+// # Redirects
+//
+// A redirect is followed only within the origin of the request (same
+// scheme, host and port, compared case-insensitively with default ports made
+// explicit), up to 10 in a row, as net/http does; that covers FastAPI's
+// trailing-slash 307, after which the same method, headers and body are
+// sent again to the same server. Any other redirect (https to http, another
+// port, another host name even for the same address) ends the attempt with
+// a *RedirectError naming the Location, before the redirected request is
+// built: neither the Authorization header nor the body is sent there. It is
+// not retried (the same answer would come back) and is not ambiguous for a
+// create (the server answered without creating). The policy is set on a
+// copy of the http.Client (Config.HTTPClient's or a plain one), so a
+// supplied client is left unchanged and gets the same policy; its own
+// CheckRedirect, if any, runs after the origin check.
 //
 // # Rate limit
 //

@@ -53,6 +53,11 @@ type verdict struct {
 // package documentation for the table and the reasoning.
 func classify(o outcome) verdict {
 	if o.err != nil {
+		if isRedirectError(o.err) {
+			// Answered (with a redirect that was not followed): nothing
+			// was applied, and the same answer would come back.
+			return verdict{class: "redirect"}
+		}
 		if !o.sent {
 			return verdict{class: "request_error"}
 		}
