@@ -61,6 +61,24 @@
 // attempt did delete the flow answers 404, which callers already treat as
 // "gone" (IsNotFound).
 //
+// # Which 404 means "gone"
+//
+// IsNotFound is true only for a 404 whose body is Diga's error envelope (a
+// non-empty error_code, at the top level or inside an object "detail"):
+// Diga's answer about that flow. Every other 404 is not evidence that
+// anything was deleted. FastAPI's route-level {"detail":"Not Found"}, a
+// gateway's HTML or text page, {"message":"…"} without an error_code and
+// an empty body mean that nothing answers at the URL, usually a base URL
+// with a wrong path: IsRouteNotFound is true and the error text shows the
+// full URL, base path included, and says to check base_url. (Treating
+// those as "gone" made a refresh drop every flow from state and the next
+// apply create duplicates, and made a destroy report success having
+// deleted nothing.) A 404 with some other detail text, e.g. {"detail":
+// "Template not found"}, is neither: an error shown as it is. The price of
+// this rule is that a real Diga that answered a missing flow without its
+// envelope would be reported as an error instead of as gone, which fails
+// safe (nothing is dropped from state, nothing recreated).
+//
 // # Why not go-retryablehttp
 //
 // github.com/hashicorp/go-retryablehttp is in the module graph and its

@@ -271,6 +271,7 @@ func (c *Client) retryAfter(h http.Header) (time.Duration, bool) {
 func (c *Client) failure(cl call, o outcome, attempts int) error {
 	if o.err == nil {
 		e := c.newAPIError(cl.method, cl.path, o.status, o.body)
+		e.URL = c.baseURL + cl.path
 		e.Attempts = attempts
 		return e
 	}
