@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptrace"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -110,7 +111,10 @@ type Client struct {
 	apiKey     string
 	userAgent  string
 	httpClient *http.Client
-	logger     Logger
+	// traceable: the transport reports WroteRequest to httptrace, so an
+	// attempt that failed before writing is known not to have been sent.
+	traceable bool
+	logger    Logger
 
 	maxRetries     int
 	requestTimeout time.Duration
@@ -179,6 +183,10 @@ func New(cfg Config) (*Client, error) {
 	// Every client, a supplied one included, gets the same-origin redirect
 	// policy (redirect.go) on a copy, so the caller's client is unchanged.
 	c.httpClient = withRedirectPolicy(cfg.HTTPClient, c.redact)
+	switch c.httpClient.Transport.(type) {
+	case nil, *http.Transport:
+		c.traceable = true
+	}
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	}
@@ -347,8 +355,11 @@ type outcome struct {
 	err error
 	// ctxErr is set when the caller's context ended: the call stops.
 	ctxErr error
-	// sent reports whether the request was handed to the transport, i.e.
-	// whether it may have reached the server.
+	// sent reports whether the request may have reached the server: an
+	// answer arrived, or the transport wrote (or began writing) it to a
+	// connection (httptrace WroteRequest). false when the attempt failed
+	// before that, e.g. while connecting: then nothing can have been
+	// applied.
 	sent bool
 }
 
@@ -375,7 +386,13 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 	}
 	attemptCtx, cancel := context.WithTimeout(ctx, c.requestTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(attemptCtx, cl.method, target, reqBody)
+	// wrote records whether the transport wrote the request (or started
+	// to: WroteRequest also reports a failed write) to a connection.
+	var wrote atomic.Bool
+	traceCtx := httptrace.WithClientTrace(attemptCtx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+	})
+	req, err := http.NewRequestWithContext(traceCtx, cl.method, target, reqBody)
 	if err != nil {
 		return outcome{err: fmt.Errorf("building request: %w", err)}
 	}
@@ -391,7 +408,10 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 	c.requests.Add(1)
 	start := time.Now()
 	o := c.exchange(req)
-	o.sent = true
+	// An answer proves the request went out. Without one, only the trace
+	// can tell; a transport that does not report to httptrace (anything
+	// but *http.Transport) is assumed to have sent it.
+	o.sent = o.status != 0 || wrote.Load() || !c.traceable
 	if o.err != nil {
 		switch {
 		case ctx.Err() != nil:
@@ -399,7 +419,7 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 			// errors.Is.
 			o.ctxErr = ctx.Err()
 		case errors.Is(attemptCtx.Err(), context.DeadlineExceeded):
-			o.err = &attemptTimeoutError{timeout: c.requestTimeout}
+			o.err = &attemptTimeoutError{timeout: c.requestTimeout, sent: o.sent}
 		}
 	}
 	fields := map[string]any{

@@ -33,6 +33,14 @@
 //	redirect to another origin (*RedirectError)        no       no: answered with a redirect
 //	caller's context cancelled or past its deadline    no       -  (returned at once, errors.Is works)
 //
+// "Ambiguous" needs the request to have been written: an attempt that fails
+// before the transport wrote it to a connection (it timed out or was
+// cancelled while connecting or waiting for a connection, the dial failed)
+// is never ambiguous, whatever the error; it is still retried when the
+// table says so. The client learns this from net/http/httptrace
+// (WroteRequest). A Config.HTTPClient whose Transport is not an
+// *http.Transport cannot be traced, and its failures count as sent.
+//
 // 503 counts as not applied because it is the status of a server that
 // declines to process the request at all (RFC 9110 §15.6.4): Diga returns
 // it when its workflow service is unavailable, i.e. when the engine that

@@ -58,10 +58,14 @@ func classify(o outcome) verdict {
 			// was applied, and the same answer would come back.
 			return verdict{class: "redirect"}
 		}
+		v := classifyTransport(o.err, o.status)
 		if !o.sent {
-			return verdict{class: "request_error"}
+			// Failed before the request was written (building it,
+			// connecting, waiting for a connection): whatever the
+			// failure, nothing can have been applied.
+			v.ambiguous = false
 		}
-		return classifyTransport(o.err, o.status)
+		return v
 	}
 	switch o.status {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
@@ -86,9 +90,15 @@ func retryableStatus(status int) bool { return classify(outcome{status: status})
 // attemptTimeoutError reports that one attempt hit Config.RequestTimeout
 // while the caller's context was still live. It deliberately does not wrap
 // context.DeadlineExceeded: the caller's deadline has not passed.
-type attemptTimeoutError struct{ timeout time.Duration }
+type attemptTimeoutError struct {
+	timeout time.Duration
+	sent    bool // the request had been written when the time ran out
+}
 
 func (e *attemptTimeoutError) Error() string {
+	if !e.sent {
+		return fmt.Sprintf("the request could not be sent within the per-attempt request timeout of %s (nothing was sent)", e.timeout)
+	}
 	return fmt.Sprintf("no complete answer within the per-attempt request timeout of %s", e.timeout)
 }
 
