@@ -59,10 +59,12 @@ type Config struct {
 	// Logger is optional; nothing is logged when nil.
 	Logger Logger
 
-	// MaxRetries is how many times a failed attempt may be repeated (see the
-	// package documentation for what is retried). nil means
-	// DefaultMaxRetries (4, i.e. up to 5 attempts); a pointer to 0 disables
-	// retries. Negative values are rejected.
+	// MaxRetries optionally caps how many times one failed request may be
+	// repeated (see the package documentation for what is retried). nil
+	// means no count cap: transient failures are retried for as long as
+	// the call's time budget lasts, which is the caller's context deadline,
+	// or DefaultCallBudget from the start of the call when the context has
+	// none. A pointer to 0 disables retries. Negative values are rejected.
 	MaxRetries *int
 	// RequestTimeout bounds one attempt (connect, send, wait for and read
 	// the answer). It is applied with a child of the caller's context, so
@@ -83,10 +85,12 @@ type Config struct {
 
 // Defaults applied by New for zero Config fields.
 const (
-	DefaultMaxRetries     = 4
 	DefaultRequestTimeout = 60 * time.Second
-	DefaultRetryWaitMin   = 250 * time.Millisecond
-	DefaultRetryWaitMax   = 10 * time.Second
+	// DefaultCallBudget is how long one call keeps retrying when its
+	// context has no deadline. With a deadline, the deadline is the budget.
+	DefaultCallBudget   = 10 * time.Minute
+	DefaultRetryWaitMin = 250 * time.Millisecond
+	DefaultRetryWaitMax = 10 * time.Second
 )
 
 // String keeps the API key out of anything that formats a Config with %v.
@@ -116,7 +120,8 @@ type Client struct {
 	traceable bool
 	logger    Logger
 
-	maxRetries     int
+	maxRetries     int           // -1: no count cap
+	callBudget     time.Duration // budget of a call whose context has no deadline
 	requestTimeout time.Duration
 	waitMin        time.Duration
 	waitMax        time.Duration
@@ -173,7 +178,8 @@ func New(cfg Config) (*Client, error) {
 		userAgent:      cfg.UserAgent,
 		httpClient:     cfg.HTTPClient,
 		logger:         cfg.Logger,
-		maxRetries:     DefaultMaxRetries,
+		maxRetries:     -1,
+		callBudget:     DefaultCallBudget,
 		requestTimeout: cfg.RequestTimeout,
 		waitMin:        cfg.RetryWaitMin,
 		waitMax:        cfg.RetryWaitMax,
@@ -305,7 +311,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 	}
 	cl := call{method: method, path: path, query: query, body: body}
-	o, attempts, err := c.sendRetrying(ctx, cl, c.newBudget())
+	o, attempts, err := c.sendRetrying(ctx, cl, c.newBudget(ctx))
 	if err != nil {
 		return err
 	}

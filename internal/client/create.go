@@ -84,7 +84,7 @@ func (c *Client) CreateFlow(ctx context.Context, name string) (*Flow, error) {
 		c:    c,
 		name: name,
 		cl:   call{method: http.MethodPost, path: flowsPath, body: body},
-		b:    c.newBudget(),
+		b:    c.newBudget(ctx),
 	}
 	return r.run(ctx)
 }
@@ -130,11 +130,13 @@ func (r *createRun) run(ctx context.Context) (*Flow, error) {
 		if v.ambiguous {
 			r.markAmbiguous(start, r.c.redact(describeFailure(o, v)))
 		}
-		if !v.retry || !r.b.take() {
+		wait, fromHeader := r.c.nextWait(o, r.b)
+		if !v.retry || !r.b.allows(r.c.now(), wait) {
 			r.c.logFailed(ctx, r.cl, o, attempt)
 			return r.settle(ctx, r.c.failure(r.cl, o, attempt))
 		}
-		if err := r.c.waitRetry(ctx, r.cl, o, v, attempt, r.b); err != nil {
+		r.b.spend()
+		if err := r.c.waitRetry(ctx, r.cl, o, v, attempt, wait, fromHeader); err != nil {
 			if r.since.IsZero() {
 				return nil, r.cl.errorf("%w", err)
 			}

@@ -13,8 +13,17 @@
 // first takes a token from the rate limiter (Config.MaxRequestsPerSecond),
 // and runs under a child of the caller's context with
 // Config.RequestTimeout, so the caller's deadline (Terraform's) still
-// bounds the whole call. A failed attempt is repeated at most
-// Config.MaxRetries times (default 4, i.e. 5 attempts):
+// bounds the whole call. A failed attempt is repeated, as the table below
+// says, for as long as the call's time budget lasts: the caller's context
+// deadline (the resource's timeouts), or DefaultCallBudget (10 minutes)
+// from the start of the call when the context has none. Config.MaxRetries
+// is an optional cap on the count on top of that (nil: no cap; 0: no
+// retries). A retry is made only when its wait ends before the deadline;
+// otherwise the call returns the last real failure at once instead of
+// sleeping into the deadline and returning "context deadline exceeded".
+// When the deadline cuts short an attempt that followed a real failure,
+// that failure is returned too. So a bad hour of 429s costs time, not a
+// failed apply, while the timeouts still say when to give up:
 //
 //	answer / failure                                   retried  may have been applied ("ambiguous")
 //	429 Too Many Requests                              yes      no: refused before processing
@@ -56,8 +65,8 @@
 // defaults 250ms and 10s). Every wait, including the wait for a
 // rate-limit token, ends at once with the context's error when the
 // caller's context ends. Each retry is logged at Warn with method, path,
-// attempt, the status or error class, and wait_ms. When the attempts run
-// out the error says so, e.g. "POST /v1/workflow/: gave up after 5
+// attempt, the status or error class, and wait_ms. When the budget or the
+// cap runs out the error says so, e.g. "POST /v1/workflow/: gave up after 5
 // attempts: last answer 503 Service Unavailable: down"; an HTTP answer
 // stays an *APIError (Attempts records the count), so IsNotFound and
 // IsUnauthorized keep working.

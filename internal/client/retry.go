@@ -20,21 +20,38 @@ import (
 // wait before one retry; a server asking for longer gets exactly this.
 const maxRetryAfterWait = 30 * time.Second
 
-// budget is the number of retries one logical operation may still spend.
-// CreateFlow shares one budget between re-sending the create and retrying
-// the listings it makes; every other call has a budget of its own.
-type budget struct{ left, used int }
+// budget bounds the retries of one logical operation: never past its
+// deadline (the caller's context deadline, or DefaultCallBudget from the
+// start of the call), and at most left more retries when Config.MaxRetries
+// caps them.
+type budget struct {
+	deadline time.Time
+	left     int // retries still allowed; -1: no count cap
+	used     int
+}
 
-func (c *Client) newBudget() *budget { return &budget{left: c.maxRetries} }
-
-// take spends one retry; false when none is left.
-func (b *budget) take() bool {
-	if b.left <= 0 {
-		return false
+func (c *Client) newBudget(ctx context.Context) *budget {
+	b := &budget{left: c.maxRetries}
+	if d, ok := ctx.Deadline(); ok {
+		b.deadline = d
+	} else {
+		b.deadline = c.now().Add(c.callBudget)
 	}
-	b.left--
+	return b
+}
+
+// allows reports whether one more retry fits: a retry is left, and waiting
+// wait from now still ends before the deadline.
+func (b *budget) allows(now time.Time, wait time.Duration) bool {
+	return b.left != 0 && now.Add(wait).Before(b.deadline)
+}
+
+// spend records one retry.
+func (b *budget) spend() {
+	if b.left > 0 {
+		b.left--
+	}
 	b.used++
-	return true
 }
 
 // verdict classifies a failed attempt.
@@ -169,35 +186,55 @@ func classifyTransport(err error, status int) verdict {
 
 // sendRetrying sends cl until it succeeds, fails for good or b runs out.
 // It returns the last outcome and the number of attempts; the error is
-// non-nil only when the caller's context ended.
+// non-nil only when the caller's context ended. When the context's
+// deadline passes during an attempt or a wait that followed a real failure,
+// that failure is returned (with a nil error) rather than the bare
+// "context deadline exceeded".
 func (c *Client) sendRetrying(ctx context.Context, cl call, b *budget) (outcome, int, error) {
+	var last *outcome
 	for attempt := 1; ; attempt++ {
 		o := c.send(ctx, cl)
 		if o.ctxErr != nil {
+			if last != nil && errors.Is(o.ctxErr, context.DeadlineExceeded) {
+				c.logFailed(ctx, cl, *last, attempt-1)
+				return *last, attempt - 1, nil
+			}
 			return o, attempt, cl.errorf("%w", o.ctxErr)
 		}
 		if o.succeeded() {
 			return o, attempt, nil
 		}
 		v := classify(o)
-		if !v.retry || !b.take() {
+		wait, fromHeader := c.nextWait(o, b)
+		if !v.retry || !b.allows(c.now(), wait) {
 			c.logFailed(ctx, cl, o, attempt)
 			return o, attempt, nil
 		}
-		if err := c.waitRetry(ctx, cl, o, v, attempt, b); err != nil {
+		b.spend()
+		if err := c.waitRetry(ctx, cl, o, v, attempt, wait, fromHeader); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				c.logFailed(ctx, cl, o, attempt)
+				return o, attempt, nil
+			}
 			return o, attempt, cl.errorf("%w", err)
 		}
+		last = &o
 	}
 }
 
-// waitRetry logs the coming retry at Warn and waits for it: the
-// Retry-After the server asked for (capped), else exponential backoff with
-// jitter. It returns ctx's error at once if ctx ends first.
-func (c *Client) waitRetry(ctx context.Context, cl call, o outcome, v verdict, attempt int, b *budget) error {
-	wait, fromHeader := c.retryAfter(o.header)
-	if !fromHeader {
-		wait = c.backoff(b.used)
+// nextWait is the wait before the next retry of a call whose last attempt
+// gave o: the Retry-After the server asked for (capped), else exponential
+// backoff with jitter. fromHeader tells which.
+func (c *Client) nextWait(o outcome, b *budget) (wait time.Duration, fromHeader bool) {
+	if wait, ok := c.retryAfter(o.header); ok {
+		return wait, true
 	}
+	return c.backoff(b.used + 1), false
+}
+
+// waitRetry logs the coming retry at Warn and waits wait. It returns ctx's
+// error at once if ctx ends first.
+func (c *Client) waitRetry(ctx context.Context, cl call, o outcome, v verdict, attempt int, wait time.Duration, fromHeader bool) error {
 	fields := map[string]any{
 		"method":  cl.method,
 		"path":    cl.path,
