@@ -329,6 +329,10 @@ type call struct {
 	// public: send no Authorization header (operations the contract
 	// declares without security: the piece catalogue, pieces.go).
 	public bool
+	// until, when set, also ends each attempt at that time (Client.now's
+	// clock): CreateFlow keeps the rest of its budget for the listing
+	// that checks a lost answer (create.go).
+	until time.Time
 }
 
 func (cl call) errorf(format string, args ...any) error {
@@ -390,7 +394,11 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 	if cl.body != nil {
 		reqBody = bytes.NewReader(cl.body)
 	}
-	attemptCtx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+	timeout := c.requestTimeout
+	if !cl.until.IsZero() {
+		timeout = max(min(timeout, cl.until.Sub(c.now())), 0)
+	}
+	attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// wrote records whether the transport wrote the request (or started
 	// to: WroteRequest also reports a failed write) to a connection.
@@ -425,7 +433,7 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 			// errors.Is.
 			o.ctxErr = ctx.Err()
 		case errors.Is(attemptCtx.Err(), context.DeadlineExceeded):
-			o.err = &attemptTimeoutError{timeout: c.requestTimeout, sent: o.sent}
+			o.err = &attemptTimeoutError{timeout: timeout, sent: o.sent, cut: timeout < c.requestTimeout}
 		}
 	}
 	fields := map[string]any{

@@ -116,38 +116,92 @@
 //
 // POST /v1/workflow/ creates a new flow each time it reaches the server.
 // Failures classed "not applied" above are re-sent as they are. After an
-// ambiguous failure CreateFlow waits the usual backoff, then lists flows
-// (GET /v1/workflow/?limit=30&order=desc, following pages while the flows
-// are newer than the cutoff) for flows named exactly like the one being
-// created, created at or after the ambiguous attempt's start minus 5
-// minutes (clock-skew tolerance), that this Client has not already
-// returned or named. Exactly one → it is adopted (logged at Warn "adopted
-// flow created by an earlier attempt") and returned. None → the create is
-// re-sent. More than one → *AmbiguousCreateError naming them all. The
-// listing is retried from the same retry budget as the create; if it
-// cannot be completed the result is an *AmbiguousCreateError saying that
-// nothing could be listed. The same check runs when the last attempt fails
-// for good after an earlier ambiguous one (even with MaxRetries 0), and
-// once more after a re-sent create succeeds, to catch a flow from the
-// earlier attempt that the server finished late (if that last check cannot
-// list, the created flow is returned and a Warn is logged).
+// ambiguous failure CreateFlow waits the usual backoff, then checks: it
+// lists flows (GET /v1/workflow/?limit=30&order=desc, following pages
+// until a page holds a flow created and updated before the cutoff below)
+// and looks at those named exactly like the one being created that this
+// Client has not already returned or named. Each such flow is one of:
 //
-// Guarantee: a create ends with exactly one flow returned, or an error
-// naming every flow that may have been created (an *AmbiguousCreateError;
-// any other error means no attempt may have created a flow).
+//   - adoptable: created no earlier than the ambiguous attempt, judged on
+//     the server's clock, AND still exactly as a create leaves it: trigger
+//     EMPTY (or absent/null) with no steps, status DISABLED (or
+//     absent/null), updated within 1s of created. The oldest adoptable
+//     flow is adopted (CreateResult.Adopted, logged at Warn "adopted flow
+//     created by an earlier attempt"); any other adoptable ones are named
+//     as possible leftovers (below).
+//   - possible leftover: created since the attempt but changed (someone
+//     enabled, edited or published it), or of unknown age. Never adopted;
+//     it may be this call's, so it is named in a CreateWarning with
+//     MayBeFromThisCall (or in AmbiguousCreateError.CandidateIDs) and
+//     claimed, so no other call of the Client adopts it.
+//   - existing: created before the attempt (e.g. made in the UI seconds
+//     earlier, or by another run). Never adopted and never changed; named
+//     in a CreateWarning ("Other flows named … exist"; ExistingIDs in an
+//     error) and not claimed, since it may be another concurrent call's.
 //
-// Every flow id CreateFlow returns or names is recorded in the Client, and
-// a check for a name waits for in-flight creates with that name to finish
-// (and holds new ones back) before it lists, so two concurrent CreateFlow
-// calls with the same name never adopt or return the same flow, and a
-// check never mistakes another call's fresh flow for its own.
+// Server time. The attempt's start is taken on the client's clock and
+// mapped onto the server's with the Date header of each listing answer:
+// Date D (whole seconds, truncated) was stamped before the client received
+// the answer at local time recv, so the server's clock is at least
+// D - recv ahead and the attempt began no earlier than start + (D - recv)
+// server time; the largest such bound over the pages is the cutoff. So
+// skew between the clocks does not matter, and this call's own flow can
+// never look older than its attempt. The price of taking the lower bound:
+// an untouched, empty same-named flow made at most about one second plus
+// one listing round trip before the attempt cannot be told from this
+// call's own and may be adopted; as it is empty and disabled, nothing of
+// it is overwritten that a user made. Without a usable Date header nothing
+// is adopted: every same-named unclaimed flow listed (back to an hour
+// before the attempt on the client's clock) is named as a possible
+// leftover and the create is sent again.
 //
-// Limits of the guarantee: the check identifies flows by name and time, so
-// a flow with the same name created in the same few minutes by something
-// other than this Client (the dashboard, another Terraform run) can be
-// adopted or named as a candidate; and a server that completes an
-// abandoned create only after the client's final listing produces a flow
-// the client cannot see. Both need an ambiguous failure to happen first.
+// When a check adopts, the call ends with that flow. Otherwise the create
+// is re-sent; when the last attempt fails for good (even with MaxRetries
+// 0), one more check runs; a flow adopted then is returned, else the call
+// fails with an *AmbiguousCreateError naming every possible leftover, or
+// with the plain failure when there is none. After a re-sent create
+// succeeds, one more check looks for a flow the earlier attempt left
+// (created late by a slow server): the created flow is kept, and what the
+// check finds becomes warnings (the "possible leftover" warning tells the
+// user to delete those flows or import them; if the check cannot list,
+// a warning says so). With several ambiguous attempts and no success, the
+// choice is to adopt one untouched candidate and name the others rather
+// than fail naming them all: they are indistinguishable empty drafts, so
+// adopting any is as good as adopting "the right one", and an apply that
+// succeeds with a warning is better than one that fails with the same
+// list of ids.
+//
+// Check listings have their own retries (Config.MaxRetries per check,
+// unbounded by default) within the call's deadline; create attempts stop a
+// reserve earlier (a fifth of the budget, at most a minute), each attempt
+// cut short at that point if need be, so the final check can still run.
+// A listing that cannot be completed gives an *AmbiguousCreateError that
+// says nothing could be listed and a flow may exist.
+//
+// Guarantee: a create ends with exactly one flow returned (plus warnings),
+// or an error; every flow that may have been created by the call is the
+// one returned, or named in a warning or in the *AmbiguousCreateError (any
+// other error means no attempt may have created a flow). Exceptions: a
+// listing that fails, and a server that completes an abandoned create only
+// after the call's last listing.
+//
+// Every flow id CreateFlow returns or names as a possible leftover is
+// recorded in the Client, and a check for a name waits for in-flight
+// creates with that name to finish (and holds new ones back) before it
+// lists, so two concurrent CreateFlow calls with the same name never
+// return the same flow, and a check never mistakes another call's
+// answered flow for its own. Lost answers of concurrent calls with one
+// name are still indistinguishable: one call may adopt the flow another
+// call's attempt created, which then names its own leftovers; all of them
+// are reported, none is adopted twice.
+//
+// What else would be possible, and why it is not done: an idempotency key
+// (Diga's create documents none), or creating under a unique temporary
+// name and renaming once the answer arrives, which makes every flow
+// recognisable by its own name; but that costs an extra request (the
+// rename) for every create, faults or not, and leaves a flow with a
+// strange name when the rename fails. Reporting every candidate costs
+// nothing until an answer is lost.
 //
 // # Redirects
 //

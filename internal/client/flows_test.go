@@ -53,10 +53,14 @@ func TestCreateFlow_decodesFullFlow(t *testing.T) {
 	ts := newTestServer(t, respond(http.StatusCreated, fullFlowJSON()))
 	c := newTestClient(t, ts, nil)
 
-	f, err := c.CreateFlow(t.Context(), "Post-call CRM sync")
+	res, err := c.CreateFlow(t.Context(), "Post-call CRM sync")
 	if err != nil {
 		t.Fatal(err)
 	}
+	if res.Adopted || len(res.Warnings) != 0 {
+		t.Errorf("a clean create reported %+v", res)
+	}
+	f := res.Flow
 
 	req := ts.only(t)
 	if req.Method != http.MethodPost || req.RequestURI != "/v1/workflow/" {

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -110,13 +109,20 @@ func retryableStatus(status int) bool { return classify(outcome{status: status})
 type attemptTimeoutError struct {
 	timeout time.Duration
 	sent    bool // the request had been written when the time ran out
+	// cut: the attempt was given less than the request timeout, because
+	// the rest of the call's budget is kept for something else.
+	cut bool
 }
 
 func (e *attemptTimeoutError) Error() string {
-	if !e.sent {
-		return fmt.Sprintf("the request could not be sent within the per-attempt request timeout of %s (nothing was sent)", e.timeout)
+	limit := "the per-attempt request timeout of " + e.timeout.String()
+	if e.cut {
+		limit = "the " + e.timeout.Round(time.Millisecond).String() + " left for this attempt by the operation's time budget"
 	}
-	return fmt.Sprintf("no complete answer within the per-attempt request timeout of %s", e.timeout)
+	if !e.sent {
+		return "the request could not be sent within " + limit + " (nothing was sent)"
+	}
+	return "no complete answer within " + limit
 }
 
 func classifyTransport(err error, status int) verdict {

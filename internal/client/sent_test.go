@@ -77,12 +77,12 @@ func TestSent_timeoutAfterSendingIsAmbiguous(t *testing.T) {
 		}
 	}
 	c, _ := newCreateClient(t, s, func(cfg *Config) { cfg.RequestTimeout = 50 * time.Millisecond })
-	f, err := c.CreateFlow(t.Context(), "x")
+	res, err := c.CreateFlow(t.Context(), "x")
 	if err != nil {
 		t.Fatalf("CreateFlow: %v", err)
 	}
-	if ids := s.ids(); len(ids) != 1 || f.ID != ids[0] {
-		t.Errorf("server %v, result %+v: want the timed-out create adopted", ids, f)
+	if ids := s.ids(); len(ids) != 1 || res.Flow.ID != ids[0] || !res.Adopted {
+		t.Errorf("server %v, result %+v: want the timed-out create adopted", ids, res)
 	}
 	if posts, lists := s.counts(); posts != 1 || lists != 1 {
 		t.Errorf("server saw %d creates and %d lists, want 1 and 1", posts, lists)
