@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptrace"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -50,15 +51,20 @@ type Config struct {
 	UserAgent string
 	// HTTPClient is optional; when nil a plain http.Client is used and each
 	// attempt is bounded by RequestTimeout alone. A supplied client's own
-	// Timeout (if any) also applies to each attempt.
+	// Timeout (if any) also applies to each attempt. The client uses a copy
+	// of it whose CheckRedirect follows redirects only within the base
+	// URL's origin (see RedirectError); a CheckRedirect of its own runs
+	// after that check.
 	HTTPClient *http.Client
 	// Logger is optional; nothing is logged when nil.
 	Logger Logger
 
-	// MaxRetries is how many times a failed attempt may be repeated (see the
-	// package documentation for what is retried). nil means
-	// DefaultMaxRetries (4, i.e. up to 5 attempts); a pointer to 0 disables
-	// retries. Negative values are rejected.
+	// MaxRetries optionally caps how many times one failed request may be
+	// repeated (see the package documentation for what is retried). nil
+	// means no count cap: transient failures are retried for as long as
+	// the call's time budget lasts, which is the caller's context deadline,
+	// or DefaultCallBudget from the start of the call when the context has
+	// none. A pointer to 0 disables retries. Negative values are rejected.
 	MaxRetries *int
 	// RequestTimeout bounds one attempt (connect, send, wait for and read
 	// the answer). It is applied with a child of the caller's context, so
@@ -79,10 +85,12 @@ type Config struct {
 
 // Defaults applied by New for zero Config fields.
 const (
-	DefaultMaxRetries     = 4
 	DefaultRequestTimeout = 60 * time.Second
-	DefaultRetryWaitMin   = 250 * time.Millisecond
-	DefaultRetryWaitMax   = 10 * time.Second
+	// DefaultCallBudget is how long one call keeps retrying when its
+	// context has no deadline. With a deadline, the deadline is the budget.
+	DefaultCallBudget   = 10 * time.Minute
+	DefaultRetryWaitMin = 250 * time.Millisecond
+	DefaultRetryWaitMax = 10 * time.Second
 )
 
 // String keeps the API key out of anything that formats a Config with %v.
@@ -107,9 +115,13 @@ type Client struct {
 	apiKey     string
 	userAgent  string
 	httpClient *http.Client
-	logger     Logger
+	// traceable: the transport reports WroteRequest to httptrace, so an
+	// attempt that failed before writing is known not to have been sent.
+	traceable bool
+	logger    Logger
 
-	maxRetries     int
+	maxRetries     int           // -1: no count cap
+	callBudget     time.Duration // budget of a call whose context has no deadline
 	requestTimeout time.Duration
 	waitMin        time.Duration
 	waitMax        time.Duration
@@ -166,15 +178,20 @@ func New(cfg Config) (*Client, error) {
 		userAgent:      cfg.UserAgent,
 		httpClient:     cfg.HTTPClient,
 		logger:         cfg.Logger,
-		maxRetries:     DefaultMaxRetries,
+		maxRetries:     -1,
+		callBudget:     DefaultCallBudget,
 		requestTimeout: cfg.RequestTimeout,
 		waitMin:        cfg.RetryWaitMin,
 		waitMax:        cfg.RetryWaitMax,
 		sleep:          sleepCtx,
 		now:            time.Now,
 	}
-	if c.httpClient == nil {
-		c.httpClient = &http.Client{}
+	// Every client, a supplied one included, gets the same-origin redirect
+	// policy (redirect.go) on a copy, so the caller's client is unchanged.
+	c.httpClient = withRedirectPolicy(cfg.HTTPClient, c.redact)
+	switch c.httpClient.Transport.(type) {
+	case nil, *http.Transport:
+		c.traceable = true
 	}
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
@@ -294,7 +311,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 	}
 	cl := call{method: method, path: path, query: query, body: body}
-	o, attempts, err := c.sendRetrying(ctx, cl, c.newBudget())
+	o, attempts, err := c.sendRetrying(ctx, cl, c.newBudget(ctx))
 	if err != nil {
 		return err
 	}
@@ -312,6 +329,10 @@ type call struct {
 	// public: send no Authorization header (operations the contract
 	// declares without security: the piece catalogue, pieces.go).
 	public bool
+	// until, when set, also ends each attempt at that time (Client.now's
+	// clock): CreateFlow keeps the rest of its budget for the listing
+	// that checks a lost answer (create.go).
+	until time.Time
 }
 
 func (cl call) errorf(format string, args ...any) error {
@@ -344,8 +365,11 @@ type outcome struct {
 	err error
 	// ctxErr is set when the caller's context ended: the call stops.
 	ctxErr error
-	// sent reports whether the request was handed to the transport, i.e.
-	// whether it may have reached the server.
+	// sent reports whether the request may have reached the server: an
+	// answer arrived, or the transport wrote (or began writing) it to a
+	// connection (httptrace WroteRequest). false when the attempt failed
+	// before that, e.g. while connecting: then nothing can have been
+	// applied.
 	sent bool
 }
 
@@ -370,9 +394,19 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 	if cl.body != nil {
 		reqBody = bytes.NewReader(cl.body)
 	}
-	attemptCtx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+	timeout := c.requestTimeout
+	if !cl.until.IsZero() {
+		timeout = max(min(timeout, cl.until.Sub(c.now())), 0)
+	}
+	attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(attemptCtx, cl.method, target, reqBody)
+	// wrote records whether the transport wrote the request (or started
+	// to: WroteRequest also reports a failed write) to a connection.
+	var wrote atomic.Bool
+	traceCtx := httptrace.WithClientTrace(attemptCtx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+	})
+	req, err := http.NewRequestWithContext(traceCtx, cl.method, target, reqBody)
 	if err != nil {
 		return outcome{err: fmt.Errorf("building request: %w", err)}
 	}
@@ -388,7 +422,10 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 	c.requests.Add(1)
 	start := time.Now()
 	o := c.exchange(req)
-	o.sent = true
+	// An answer proves the request went out. Without one, only the trace
+	// can tell; a transport that does not report to httptrace (anything
+	// but *http.Transport) is assumed to have sent it.
+	o.sent = o.status != 0 || wrote.Load() || !c.traceable
 	if o.err != nil {
 		switch {
 		case ctx.Err() != nil:
@@ -396,7 +433,7 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 			// errors.Is.
 			o.ctxErr = ctx.Err()
 		case errors.Is(attemptCtx.Err(), context.DeadlineExceeded):
-			o.err = &attemptTimeoutError{timeout: c.requestTimeout}
+			o.err = &attemptTimeoutError{timeout: timeout, sent: o.sent, cut: timeout < c.requestTimeout}
 		}
 	}
 	fields := map[string]any{

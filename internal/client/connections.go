@@ -142,7 +142,7 @@ func (c *Client) UpsertConnection(ctx context.Context, req CreateConnectionReque
 	}
 	s := newSecretScrubber(jsonStringLeaves(value))
 	cl := call{method: http.MethodPost, path: connectionsPath, body: body}
-	o, attempts, err := c.sendRetrying(ctx, cl, c.newBudget())
+	o, attempts, err := c.sendRetrying(ctx, cl, c.newBudget(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -3,43 +3,86 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// createClockSkew is how far the server's clock may lag the client's: a
-// flow counts as possibly created by an attempt when its created time is at
-// or after the attempt's start minus this.
-const createClockSkew = 5 * time.Minute
-
-// maxCheckPages bounds one check listing: 20 pages of 30 flows is far more
-// than a project creates in the few minutes a check looks back over.
+// maxCheckPages bounds one check listing: 20 pages of 30 flows created
+// since one lost attempt is far more than any project sees.
 const maxCheckPages = 20
+
+// noDateHorizon is how far back, on the client's own clock, a check lists
+// same-named flows to report them when the server sends no usable Date
+// header. Nothing is adopted then, so this bounds only what is named.
+const noDateHorizon = time.Hour
+
+// maxCheckReserve caps the part of a create's time budget kept for the
+// listing that checks a lost answer (a fifth of the budget, at most this):
+// create attempts and their retries stop that long before the deadline.
+const maxCheckReserve = time.Minute
+
+// freshSlack is how far updated may be from created in a flow still as a
+// create leaves it (they are equal in Diga's and the emulator's answers).
+const freshSlack = time.Second
+
+// CreateResult is what CreateFlow returns.
+type CreateResult struct {
+	// Flow is the flow created by this call: answered by a create, or
+	// adopted (see Adopted).
+	Flow *Flow
+	// Adopted reports that the create's answer was lost and Flow was found
+	// by listing: created after the attempt by the server's clock, and
+	// still exactly as a create leaves it.
+	Adopted bool
+	// Warnings name same-named flows the call found but did not return,
+	// after an attempt whose answer was lost; empty when every attempt
+	// had a clean outcome. None of them was changed. The caller should
+	// show them to the user (the provider makes them diagnostics).
+	Warnings []CreateWarning
+}
+
+// CreateWarning is one notice for the user about flows CreateFlow found.
+type CreateWarning struct {
+	// Summary is a one-line title, Detail the explanation naming every
+	// flow in FlowIDs and what to do about them.
+	Summary, Detail string
+	// FlowIDs are the flows the warning is about.
+	FlowIDs []string
+	// MayBeFromThisCall: the flows were created after an attempt of this
+	// call whose answer was lost, so one of them may have been created by
+	// it (a probable orphan). false: they existed before that attempt.
+	MayBeFromThisCall bool
+}
 
 // AmbiguousCreateError is returned by CreateFlow when a create attempt
 // failed in a way that may still have created the flow on the server and
-// the client cannot tell which flow, if any, is the one it created.
+// the call returns no flow.
 //
 // CandidateIDs lists every flow that may have been created by the call
-// (newest first); the user should keep at most one (importing it) and
-// delete the others. When CandidateIDs is empty, the flows could not be
-// listed at all and Err says why; a flow named Name may then exist that no
-// one tracks.
+// (newest first); none of them was adopted because none is certainly
+// this call's untouched flow. The user should keep at most one (importing
+// it) and delete the others. When CandidateIDs is empty and Err is set, the
+// flows could not be listed at all: a flow named Name may then exist that
+// no one tracks. ExistingIDs are same-named flows that cannot be from this
+// call (created before its attempt); they were not touched.
 type AmbiguousCreateError struct {
 	Name         string
 	CandidateIDs []string
+	ExistingIDs  []string
 	// Err is why the check could not be made (a listing failure, or the
-	// caller's context ending); nil when candidates were found.
+	// caller's context ending); nil when the flows were listed.
 	Err error
 
-	// cause describes the attempt that made the outcome ambiguous.
+	// cause describes the attempt that made the outcome ambiguous, final
+	// how the last attempt failed (nil when Err says why the call ended).
 	cause string
+	final error
 }
 
 func (e *AmbiguousCreateError) Error() string {
@@ -50,18 +93,24 @@ func (e *AmbiguousCreateError) Error() string {
 	} else {
 		b.WriteString("an attempt may have created the flow without the client learning its id")
 	}
-	if len(e.CandidateIDs) > 0 {
-		fmt.Fprintf(&b, "; %d flows named %q may have been created by this call: %s. Delete the extra one(s) in Diga, or import one of them and delete the rest, before trying again",
+	if e.final != nil {
+		fmt.Fprintf(&b, "; the last attempt failed: %s", e.final)
+	}
+	switch {
+	case len(e.CandidateIDs) > 0:
+		fmt.Fprintf(&b, "; %d flow(s) named %q created since may have been created by this call, and none could be "+
+			"adopted safely: %s. Keep at most one of them (import it) and delete the others in Diga before trying again",
 			len(e.CandidateIDs), e.Name, strings.Join(e.CandidateIDs, ", "))
-		return b.String()
+	case e.Err != nil:
+		fmt.Fprintf(&b, "; the flows could not be listed to check (%s). A flow named %q may now exist in Diga without "+
+			"being tracked: look for it, and delete it or import it before trying again", e.Err, e.Name)
+	default:
+		fmt.Fprintf(&b, "; no flow named %q created since was found", e.Name)
 	}
-	b.WriteString("; the flows could not be listed to check")
-	if e.Err != nil {
-		b.WriteString(" (")
-		b.WriteString(e.Err.Error())
-		b.WriteString(")")
+	if len(e.ExistingIDs) > 0 {
+		fmt.Fprintf(&b, ". Flows named %q that existed before the attempt were not touched: %s",
+			e.Name, strings.Join(e.ExistingIDs, ", "))
 	}
-	fmt.Fprintf(&b, ". A flow named %q may now exist in Diga without being tracked: look for it, and delete it or import it before trying again", e.Name)
 	return b.String()
 }
 
@@ -71,9 +120,13 @@ func (e *AmbiguousCreateError) Unwrap() error { return e.Err }
 //
 // The create is not idempotent, so CreateFlow does not blindly repeat it
 // after a failure that may have reached the server; see the package
-// documentation. It returns exactly one flow, or an error; when the error is
-// an *AmbiguousCreateError it names every flow that may have been created.
-func (c *Client) CreateFlow(ctx context.Context, name string) (*Flow, error) {
+// documentation, "Non-idempotent create". It returns exactly one flow and
+// the warnings about other same-named flows it came across, or an error;
+// every flow that may have been created by the call is either the one
+// returned or named in a warning or in the error (an
+// *AmbiguousCreateError), except a flow the server creates only after the
+// call's last listing.
+func (c *Client) CreateFlow(ctx context.Context, name string) (*CreateResult, error) {
 	body, err := json.Marshal(struct {
 		Name string `json:"name"`
 	}{name})
@@ -84,8 +137,15 @@ func (c *Client) CreateFlow(ctx context.Context, name string) (*Flow, error) {
 		c:    c,
 		name: name,
 		cl:   call{method: http.MethodPost, path: flowsPath, body: body},
-		b:    c.newBudget(),
+		seen: map[string]bool{},
 	}
+	// The whole budget ends at r.deadline; attempts (and their retries)
+	// stop a reserve earlier, so a lost answer can still be checked for.
+	full := c.newBudget(ctx)
+	r.deadline = full.deadline
+	reserve := max(min(r.deadline.Sub(c.now())/5, maxCheckReserve), 0)
+	r.b = &budget{deadline: r.deadline.Add(-reserve), left: c.maxRetries}
+	r.cl.until = r.b.deadline
 	return r.run(ctx)
 }
 
@@ -94,22 +154,42 @@ type createRun struct {
 	c    *Client
 	name string
 	cl   call
-	b    *budget // shared by the create attempts and the check listings
+	b    *budget // the create attempts' retries
 
-	// since is the start of the first attempt whose outcome was ambiguous;
-	// zero while every failure so far was a clean one.
+	// deadline ends the call's whole budget, check listings included.
+	deadline time.Time
+
+	// since is the start of the first attempt whose outcome was ambiguous,
+	// on the client's clock; zero while every failure so far was a clean
+	// one. cause describes that attempt.
 	since time.Time
 	cause string
+
+	// Same-named flows the checks found and did not adopt. possible may
+	// have been created by this call (claimed: no other call of the Client
+	// adopts a flow this one names); existing predate the attempt (not
+	// claimed: they may be another call's). seen dedupes across checks.
+	possible []foundFlow
+	existing []foundFlow
+	seen     map[string]bool
+	// checkFailed is why the last check after a successful create could
+	// not list (the create is kept; the user is warned).
+	checkFailed error
 }
 
-func (r *createRun) run(ctx context.Context) (*Flow, error) {
+// foundFlow is a same-named flow a check did not adopt, and why.
+type foundFlow struct {
+	id, why string
+}
+
+func (r *createRun) run(ctx context.Context) (*CreateResult, error) {
 	for attempt := 1; ; attempt++ {
 		start := r.c.now()
 		f, o, decodeErr := r.attempt(ctx)
 		switch {
 		case f != nil:
 			if r.since.IsZero() {
-				return f, nil
+				return &CreateResult{Flow: f}, nil
 			}
 			return r.verify(ctx, f)
 		case o.ctxErr != nil:
@@ -130,11 +210,13 @@ func (r *createRun) run(ctx context.Context) (*Flow, error) {
 		if v.ambiguous {
 			r.markAmbiguous(start, r.c.redact(describeFailure(o, v)))
 		}
-		if !v.retry || !r.b.take() {
+		wait, fromHeader := r.c.nextWait(o, r.b)
+		if !v.retry || !r.b.allows(r.c.now(), wait) {
 			r.c.logFailed(ctx, r.cl, o, attempt)
 			return r.settle(ctx, r.c.failure(r.cl, o, attempt))
 		}
-		if err := r.c.waitRetry(ctx, r.cl, o, v, attempt, r.b); err != nil {
+		r.b.spend()
+		if err := r.c.waitRetry(ctx, r.cl, o, v, attempt, wait, fromHeader); err != nil {
 			if r.since.IsZero() {
 				return nil, r.cl.errorf("%w", err)
 			}
@@ -142,11 +224,15 @@ func (r *createRun) run(ctx context.Context) (*Flow, error) {
 		}
 		if v.ambiguous {
 			// Waiting first gave a slow server time to finish the create.
-			adopted, err := r.check(ctx, false)
-			if err != nil || adopted != nil {
-				return adopted, err
+			adopted, err := r.check(ctx, true)
+			if err != nil {
+				return nil, err
 			}
-			// Nothing was created: send the create again.
+			if adopted != nil {
+				return r.result(adopted, true), nil
+			}
+			// Nothing this call may adopt: send the create again. Whatever
+			// the check found is named when the call ends.
 		}
 	}
 }
@@ -180,26 +266,31 @@ func (r *createRun) markAmbiguous(start time.Time, cause string) {
 
 // settle ends a run whose last attempt failed for good: if an earlier
 // attempt was ambiguous, a flow from it may exist and is adopted or named.
-func (r *createRun) settle(ctx context.Context, final error) (*Flow, error) {
+func (r *createRun) settle(ctx context.Context, final error) (*CreateResult, error) {
 	if r.since.IsZero() {
 		return nil, final
 	}
-	adopted, err := r.check(ctx, false)
-	if err != nil || adopted != nil {
-		return adopted, err
+	adopted, err := r.check(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	if adopted != nil {
+		return r.result(adopted, true), nil
+	}
+	if len(r.possible) > 0 {
+		return nil, &AmbiguousCreateError{Name: r.name, CandidateIDs: ids(r.possible), ExistingIDs: ids(r.existing),
+			cause: r.cause, final: final}
 	}
 	return nil, final
 }
 
 // verify runs after a create succeeded following an ambiguous attempt: a
-// flow from that attempt may have appeared since the last check.
-func (r *createRun) verify(ctx context.Context, created *Flow) (*Flow, error) {
-	if _, err := r.check(ctx, true, created.ID); err != nil {
-		var ambiguous *AmbiguousCreateError
-		if errors.As(err, &ambiguous) && len(ambiguous.CandidateIDs) > 0 {
-			return nil, err
-		}
-		// The create itself succeeded; the extra check is best effort.
+// flow from that attempt may have appeared since the last check. The
+// created flow is kept whatever the check finds; what it finds becomes
+// warnings.
+func (r *createRun) verify(ctx context.Context, created *Flow) (*CreateResult, error) {
+	if _, err := r.check(ctx, false); err != nil {
+		r.checkFailed = err
 		r.c.logger.Warn(ctx, "could not check for a flow created by an earlier failed attempt", map[string]any{
 			"method":  r.cl.method,
 			"path":    r.cl.path,
@@ -207,54 +298,179 @@ func (r *createRun) verify(ctx context.Context, created *Flow) (*Flow, error) {
 			"error":   r.c.redact(err.Error()),
 		})
 	}
-	return created, nil
+	return r.result(created, false), nil
 }
 
-// check lists the flows that may have been created by this run's ambiguous
-// attempts: named r.name, created at or after r.since minus the clock-skew
-// tolerance, and not claimed by this Client. With verifyOnly false, exactly
-// one such flow is adopted (claimed and returned); none returns (nil, nil);
-// more than one is an *AmbiguousCreateError. With verifyOnly true (created
-// holds the flow the run already has) any such flow is an
-// *AmbiguousCreateError naming it and the created one. A failure to list
-// is an *AmbiguousCreateError without candidates.
-func (r *createRun) check(ctx context.Context, verifyOnly bool, created ...string) (*Flow, error) {
+// check lists the flows named r.name created since the run's first
+// ambiguous attempt and sorts the unclaimed ones:
+//   - adoptable: created at or after that attempt's start judged on the
+//     server's clock (see listSameName), and still as a create leaves it
+//     (EMPTY or no trigger, no steps, DISABLED or no status, updated
+//     within freshSlack of created);
+//   - possible: created since but changed, or of unknown age (no usable
+//     Date header): may be this call's, never adopted, named;
+//   - existing: created before the attempt: not this call's, named.
+//
+// With adopt set and at least one adoptable flow, the oldest adoptable one
+// is claimed and returned; the other adoptable ones join possible (they
+// are probably left by another lost attempt of this or a concurrent call).
+// Without adopt (after a successful create) adoptable flows join possible.
+// Everything in possible is claimed. A listing failure is an
+// *AmbiguousCreateError.
+func (r *createRun) check(ctx context.Context, adopt bool) (*Flow, error) {
 	if err := r.c.creates.beginCheck(ctx, r.name); err != nil {
 		return nil, r.undecided(err)
 	}
 	var claims []string
 	defer func() { r.c.creates.endCheck(r.name, claims) }()
 
-	flows, err := r.c.listRecentByName(ctx, r.name, r.since.Add(-createClockSkew), r.b)
+	lb := &budget{deadline: r.deadline, left: r.c.maxRetries}
+	lst, err := r.c.listSameName(ctx, r.name, r.since, lb)
 	if err != nil {
 		return nil, r.undecided(err)
 	}
-	candidates := r.c.creates.unclaimed(flows)
-	if len(candidates) == 0 {
-		return nil, nil
+	var adoptable []Flow
+	for _, f := range r.c.creates.unclaimed(lst.flows) {
+		if r.seen[f.ID] {
+			continue
+		}
+		switch {
+		case !lst.serverTime:
+			r.addPossible(&claims, f, "the server sent no usable Date header, so the client cannot tell whether it was created before or after the attempt")
+		case f.Created.IsZero():
+			r.addPossible(&claims, f, "the server gave no created time")
+		case f.Created.Before(lst.cutoff):
+			r.seen[f.ID] = true
+			r.existing = append(r.existing, foundFlow{f.ID, "created " + f.Created.UTC().Format(time.RFC3339) + ", before the attempt"})
+		default:
+			if why := changedSinceCreated(f); why != "" {
+				r.addPossible(&claims, f, "created after the attempt, but "+why)
+				continue
+			}
+			adoptable = append(adoptable, f)
+		}
 	}
-	ids := make([]string, 0, len(candidates)+len(created))
-	ids = append(ids, created...)
-	for _, f := range candidates {
-		ids = append(ids, f.ID)
-	}
-	// Whatever is named or adopted here is claimed, so no other call of
-	// this Client adopts a flow this one returned or told the user about.
-	claims = ids
-	if !verifyOnly && len(candidates) == 1 && !candidates[0].Created.IsZero() {
-		f := candidates[0]
+	if adopt && len(adoptable) > 0 {
+		// All are indistinguishable empty drafts; take the oldest.
+		slices.SortStableFunc(adoptable, func(a, b Flow) int { return a.Created.Compare(b.Created) })
+		pick := adoptable[0]
+		r.seen[pick.ID] = true
+		claims = append(claims, pick.ID)
+		for _, f := range adoptable[1:] {
+			r.addPossible(&claims, f, "created after the attempt and untouched, like the adopted one")
+		}
 		r.c.logger.Warn(ctx, "adopted flow created by an earlier attempt", map[string]any{
 			"method":  r.cl.method,
 			"path":    r.cl.path,
-			"flow_id": f.ID,
+			"flow_id": pick.ID,
 		})
-		return &f, nil
+		return &pick, nil
 	}
-	return nil, &AmbiguousCreateError{Name: r.name, CandidateIDs: ids, cause: r.cause}
+	for _, f := range adoptable {
+		r.addPossible(&claims, f, "created after the attempt whose answer was lost, and untouched")
+	}
+	return nil, nil
+}
+
+func (r *createRun) addPossible(claims *[]string, f Flow, why string) {
+	r.seen[f.ID] = true
+	r.possible = append(r.possible, foundFlow{f.ID, why})
+	*claims = append(*claims, f.ID)
+}
+
+// changedSinceCreated says how f differs from what a create leaves: ""
+// when it does not. An absent or null trigger or status counts as fresh.
+func changedSinceCreated(f Flow) string {
+	var why []string
+	if f.Status != nil && *f.Status != FlowStatusDisabled {
+		why = append(why, "its status is "+string(*f.Status))
+	}
+	if f.RawTrigger != nil {
+		t := f.Trigger
+		switch {
+		case t == nil:
+			why = append(why, "its trigger is not an object")
+		case t.Type == nil || *t.Type != "EMPTY":
+			typ := "missing"
+			if t.Type != nil {
+				typ = *t.Type
+			}
+			why = append(why, "its trigger type is "+typ)
+		}
+		if t != nil && t.NextAction != nil {
+			why = append(why, "it has steps")
+		}
+	}
+	if d := f.Updated.Sub(f.Created); !f.Updated.IsZero() && (d > freshSlack || d < -freshSlack) {
+		why = append(why, "it was updated "+f.Updated.UTC().Format(time.RFC3339)+", after it was created")
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return strings.Join(why, ", ")
 }
 
 func (r *createRun) undecided(err error) error {
-	return &AmbiguousCreateError{Name: r.name, Err: err, cause: r.cause}
+	return &AmbiguousCreateError{Name: r.name, CandidateIDs: ids(r.possible), ExistingIDs: ids(r.existing), Err: err, cause: r.cause}
+}
+
+// result is the run's answer: f, plus a warning for each kind of flow the
+// checks found.
+func (r *createRun) result(f *Flow, adopted bool) *CreateResult {
+	res := &CreateResult{Flow: f, Adopted: adopted}
+	how := "created"
+	if adopted {
+		how = "adopted (it was created by the attempt whose answer was lost, and is untouched)"
+	}
+	if len(r.possible) > 0 {
+		res.Warnings = append(res.Warnings, CreateWarning{
+			Summary: fmt.Sprintf("Possible leftover flows named %q", r.name),
+			Detail: fmt.Sprintf("Creating flow %q: an attempt failed without a usable answer (%s), so it may have created "+
+				"a flow the provider never learnt about. The resource manages flow %s, %s. These other flows with the same "+
+				"name were created after that attempt and are not managed by this resource; they were not changed:\n%s\n"+
+				"They are probably left over from the lost attempt, or from another create of a flow with this name running "+
+				"at the same time. If nothing else manages them, delete them in Diga, or import them into resources of their own.",
+				r.name, r.cause, f.ID, how, bullets(r.possible)),
+			FlowIDs:           ids(r.possible),
+			MayBeFromThisCall: true,
+		})
+	}
+	if len(r.existing) > 0 {
+		res.Warnings = append(res.Warnings, CreateWarning{
+			Summary: fmt.Sprintf("Other flows named %q exist", r.name),
+			Detail: fmt.Sprintf("While checking for a flow left by a lost create answer (%s), the provider found flows "+
+				"with the same name that existed before the attempt. They were not adopted and not changed:\n%s\n"+
+				"The resource manages flow %s, %s.", r.cause, bullets(r.existing), f.ID, how),
+			FlowIDs: ids(r.existing),
+		})
+	}
+	if r.checkFailed != nil {
+		res.Warnings = append(res.Warnings, CreateWarning{
+			Summary: fmt.Sprintf("Could not check for a leftover flow named %q", r.name),
+			Detail: fmt.Sprintf("An attempt to create flow %q failed without a usable answer (%s) and may have created a flow "+
+				"anyway. The retried create succeeded (flow %s), but listing the flows to look for the other one failed: %s. "+
+				"Look for flows named %q in Diga and delete any you do not manage.",
+				r.name, r.cause, f.ID, r.c.redact(r.checkFailed.Error()), r.name),
+			MayBeFromThisCall: true,
+		})
+	}
+	return res
+}
+
+func ids(fs []foundFlow) []string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, f.id)
+	}
+	return out
+}
+
+func bullets(fs []foundFlow) string {
+	lines := make([]string, 0, len(fs))
+	for _, f := range fs {
+		lines = append(lines, "  - "+f.id+": "+f.why)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // describeFailure is a short phrase for an ambiguous attempt.
@@ -275,12 +491,37 @@ func describeFailure(o outcome, v verdict) string {
 	return s
 }
 
-// listRecentByName lists flows newest first (GET /v1/workflow/?limit=30&
-// order=desc) until it reaches flows older than cutoff, and returns those
-// named name that were created at or after cutoff, or whose created time
-// is unknown. Failed requests are retried from b.
-func (c *Client) listRecentByName(ctx context.Context, name string, cutoff time.Time, b *budget) ([]Flow, error) {
-	var found []Flow
+// sameNameListing is what listSameName found.
+type sameNameListing struct {
+	// flows are the flows named like the create, newest first, on the
+	// pages read.
+	flows []Flow
+	// cutoff is the earliest server-clock time the attempt that started at
+	// since (client clock) can have started at; serverTime is false when
+	// no answer had a usable Date header, and then cutoff is unset.
+	cutoff     time.Time
+	serverTime bool
+}
+
+// listSameName lists flows newest first (GET /v1/workflow/?limit=30&
+// order=desc) and collects those named name, until it reaches a page with
+// a flow created and updated before the cutoff (or, without a server
+// clock, noDateHorizon before since on the client's clock).
+//
+// Server time: an answer whose Date header reads D (whole seconds,
+// truncated: the server's clock read between D and D+1s while answering)
+// was produced before the client received it at recv (client clock), so the
+// server's clock is at least D - recv ahead of the client's. The attempt
+// that started at since (client clock) therefore started no earlier than
+// since + (D - recv) on the server's clock. Every page tightens that lower
+// bound, and the largest is kept. Using the lower bound means this call's
+// own flow is never judged older than its attempt (its created time is at
+// least the true start); the price is that a same-named flow created up to
+// about one second plus one listing round trip before the attempt, and
+// still untouched, is not told apart. Failed requests are retried from b.
+func (c *Client) listSameName(ctx context.Context, name string, since time.Time, b *budget) (sameNameListing, error) {
+	var out sameNameListing
+	horizon := since.Add(-noDateHorizon)
 	seen := map[string]bool{}
 	after := ""
 	for pages := 1; ; pages++ {
@@ -291,10 +532,19 @@ func (c *Client) listRecentByName(ctx context.Context, name string, cutoff time.
 		cl := call{method: http.MethodGet, path: flowsPath, query: q}
 		o, attempts, err := c.sendRetrying(ctx, cl, b)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
+		recv := c.now()
 		if !o.succeeded() {
-			return nil, c.failure(cl, o, attempts)
+			return out, c.failure(cl, o, attempts)
+		}
+		if date, err := http.ParseTime(o.header.Get("Date")); err == nil {
+			cutoff := since.Add(date.Sub(recv))
+			if !out.serverTime || cutoff.After(out.cutoff) {
+				out.cutoff = cutoff
+			}
+			out.serverTime = true
+			horizon = out.cutoff
 		}
 		var page struct {
 			Data    []Flow  `json:"data"`
@@ -302,31 +552,31 @@ func (c *Client) listRecentByName(ctx context.Context, name string, cutoff time.
 			LastID  *string `json:"last_id"`
 		}
 		if err := cl.decode(o, &page); err != nil {
-			return nil, err
+			return out, err
 		}
 		reachedOlder := false
 		for _, f := range page.Data {
-			if f.Name != nil && *f.Name == name && (f.Created.IsZero() || !f.Created.Before(cutoff)) {
-				found = append(found, f)
+			if f.Name != nil && *f.Name == name {
+				out.flows = append(out.flows, f)
 			}
 			// Whether the list is ordered by created or by updated time,
 			// everything after a flow both created and updated before the
 			// cutoff is older still.
-			if !f.Created.IsZero() && f.Created.Before(cutoff) && !f.Updated.IsZero() && f.Updated.Before(cutoff) {
+			if !f.Created.IsZero() && f.Created.Before(horizon) && !f.Updated.IsZero() && f.Updated.Before(horizon) {
 				reachedOlder = true
 			}
 		}
 		if reachedOlder || !page.HasMore {
-			return found, nil
+			return out, nil
 		}
 		next := nextCursor(&FlowPage{Data: page.Data, LastID: page.LastID})
 		switch {
 		case next == "":
-			return nil, fmt.Errorf("listing flows: page %d says has_more but gives no last_id to continue from", pages)
+			return out, fmt.Errorf("listing flows: page %d says has_more but gives no last_id to continue from", pages)
 		case seen[next]:
-			return nil, fmt.Errorf("listing flows: page %d repeats cursor %q", pages, next)
+			return out, fmt.Errorf("listing flows: page %d repeats cursor %q", pages, next)
 		case pages >= maxCheckPages:
-			return nil, fmt.Errorf("listing flows: more than %d pages of flows newer than %s", maxCheckPages, cutoff.UTC().Format(time.RFC3339))
+			return out, fmt.Errorf("listing flows: more than %d pages of flows newer than %s", maxCheckPages, horizon.UTC().Format(time.RFC3339))
 		}
 		seen[next] = true
 		after = next

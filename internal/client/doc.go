@@ -13,8 +13,17 @@
 // first takes a token from the rate limiter (Config.MaxRequestsPerSecond),
 // and runs under a child of the caller's context with
 // Config.RequestTimeout, so the caller's deadline (Terraform's) still
-// bounds the whole call. A failed attempt is repeated at most
-// Config.MaxRetries times (default 4, i.e. 5 attempts):
+// bounds the whole call. A failed attempt is repeated, as the table below
+// says, for as long as the call's time budget lasts: the caller's context
+// deadline (the resource's timeouts), or DefaultCallBudget (10 minutes)
+// from the start of the call when the context has none. Config.MaxRetries
+// is an optional cap on the count on top of that (nil: no cap; 0: no
+// retries). A retry is made only when its wait ends before the deadline;
+// otherwise the call returns the last real failure at once instead of
+// sleeping into the deadline and returning "context deadline exceeded".
+// When the deadline cuts short an attempt that followed a real failure,
+// that failure is returned too. So a bad hour of 429s costs time, not a
+// failed apply, while the timeouts still say when to give up:
 //
 //	answer / failure                                   retried  may have been applied ("ambiguous")
 //	429 Too Many Requests                              yes      no: refused before processing
@@ -30,7 +39,16 @@
 //	500 and any other 5xx                              no       yes (create checks, see below)
 //	other transport errors (e.g. malformed answer)     no       yes (create checks, see below)
 //	400, 401, 403, 404, 409, 422, any other 4xx        no       no: the server refused it
+//	redirect to another origin (*RedirectError)        no       no: answered with a redirect
 //	caller's context cancelled or past its deadline    no       -  (returned at once, errors.Is works)
+//
+// "Ambiguous" needs the request to have been written: an attempt that fails
+// before the transport wrote it to a connection (it timed out or was
+// cancelled while connecting or waiting for a connection, the dial failed)
+// is never ambiguous, whatever the error; it is still retried when the
+// table says so. The client learns this from net/http/httptrace
+// (WroteRequest). A Config.HTTPClient whose Transport is not an
+// *http.Transport cannot be traced, and its failures count as sent.
 //
 // 503 counts as not applied because it is the status of a server that
 // declines to process the request at all (RFC 9110 §15.6.4): Diga returns
@@ -47,8 +65,8 @@
 // defaults 250ms and 10s). Every wait, including the wait for a
 // rate-limit token, ends at once with the context's error when the
 // caller's context ends. Each retry is logged at Warn with method, path,
-// attempt, the status or error class, and wait_ms. When the attempts run
-// out the error says so, e.g. "POST /v1/workflow/: gave up after 5
+// attempt, the status or error class, and wait_ms. When the budget or the
+// cap runs out the error says so, e.g. "POST /v1/workflow/: gave up after 5
 // attempts: last answer 503 Service Unavailable: down"; an HTTP answer
 // stays an *APIError (Attempts records the count), so IsNotFound and
 // IsUnauthorized keep working.
@@ -59,6 +77,24 @@
 // leaves the same state as applying it once; a repeated DELETE whose first
 // attempt did delete the flow answers 404, which callers already treat as
 // "gone" (IsNotFound).
+//
+// # Which 404 means "gone"
+//
+// IsNotFound is true only for a 404 whose body is Diga's error envelope (a
+// non-empty error_code, at the top level or inside an object "detail"):
+// Diga's answer about that flow. Every other 404 is not evidence that
+// anything was deleted. FastAPI's route-level {"detail":"Not Found"}, a
+// gateway's HTML or text page, {"message":"…"} without an error_code and
+// an empty body mean that nothing answers at the URL, usually a base URL
+// with a wrong path: IsRouteNotFound is true and the error text shows the
+// full URL, base path included, and says to check base_url. (Treating
+// those as "gone" made a refresh drop every flow from state and the next
+// apply create duplicates, and made a destroy report success having
+// deleted nothing.) A 404 with some other detail text, e.g. {"detail":
+// "Template not found"}, is neither: an error shown as it is. The price of
+// this rule is that a real Diga that answered a missing flow without its
+// envelope would be reported as an error instead of as gone, which fails
+// safe (nothing is dropped from state, nothing recreated).
 //
 // # Why not go-retryablehttp
 //
@@ -80,38 +116,108 @@
 //
 // POST /v1/workflow/ creates a new flow each time it reaches the server.
 // Failures classed "not applied" above are re-sent as they are. After an
-// ambiguous failure CreateFlow waits the usual backoff, then lists flows
-// (GET /v1/workflow/?limit=30&order=desc, following pages while the flows
-// are newer than the cutoff) for flows named exactly like the one being
-// created, created at or after the ambiguous attempt's start minus 5
-// minutes (clock-skew tolerance), that this Client has not already
-// returned or named. Exactly one → it is adopted (logged at Warn "adopted
-// flow created by an earlier attempt") and returned. None → the create is
-// re-sent. More than one → *AmbiguousCreateError naming them all. The
-// listing is retried from the same retry budget as the create; if it
-// cannot be completed the result is an *AmbiguousCreateError saying that
-// nothing could be listed. The same check runs when the last attempt fails
-// for good after an earlier ambiguous one (even with MaxRetries 0), and
-// once more after a re-sent create succeeds, to catch a flow from the
-// earlier attempt that the server finished late (if that last check cannot
-// list, the created flow is returned and a Warn is logged).
+// ambiguous failure CreateFlow waits the usual backoff, then checks: it
+// lists flows (GET /v1/workflow/?limit=30&order=desc, following pages
+// until a page holds a flow created and updated before the cutoff below)
+// and looks at those named exactly like the one being created that this
+// Client has not already returned or named. Each such flow is one of:
 //
-// Guarantee: a create ends with exactly one flow returned, or an error
-// naming every flow that may have been created (an *AmbiguousCreateError;
-// any other error means no attempt may have created a flow).
+//   - adoptable: created no earlier than the ambiguous attempt, judged on
+//     the server's clock, AND still exactly as a create leaves it: trigger
+//     EMPTY (or absent/null) with no steps, status DISABLED (or
+//     absent/null), updated within 1s of created. The oldest adoptable
+//     flow is adopted (CreateResult.Adopted, logged at Warn "adopted flow
+//     created by an earlier attempt"); any other adoptable ones are named
+//     as possible leftovers (below).
+//   - possible leftover: created since the attempt but changed (someone
+//     enabled, edited or published it), or of unknown age. Never adopted;
+//     it may be this call's, so it is named in a CreateWarning with
+//     MayBeFromThisCall (or in AmbiguousCreateError.CandidateIDs) and
+//     claimed, so no other call of the Client adopts it.
+//   - existing: created before the attempt (e.g. made in the UI seconds
+//     earlier, or by another run). Never adopted and never changed; named
+//     in a CreateWarning ("Other flows named … exist"; ExistingIDs in an
+//     error) and not claimed, since it may be another concurrent call's.
 //
-// Every flow id CreateFlow returns or names is recorded in the Client, and
-// a check for a name waits for in-flight creates with that name to finish
-// (and holds new ones back) before it lists, so two concurrent CreateFlow
-// calls with the same name never adopt or return the same flow, and a
-// check never mistakes another call's fresh flow for its own.
+// Server time. The attempt's start is taken on the client's clock and
+// mapped onto the server's with the Date header of each listing answer:
+// Date D (whole seconds, truncated) was stamped before the client received
+// the answer at local time recv, so the server's clock is at least
+// D - recv ahead and the attempt began no earlier than start + (D - recv)
+// server time; the largest such bound over the pages is the cutoff. So
+// skew between the clocks does not matter, and this call's own flow can
+// never look older than its attempt. The price of taking the lower bound:
+// an untouched, empty same-named flow made at most about one second plus
+// one listing round trip before the attempt cannot be told from this
+// call's own and may be adopted; as it is empty and disabled, nothing of
+// it is overwritten that a user made. Without a usable Date header nothing
+// is adopted: every same-named unclaimed flow listed (back to an hour
+// before the attempt on the client's clock) is named as a possible
+// leftover and the create is sent again.
 //
-// Limits of the guarantee: the check identifies flows by name and time, so
-// a flow with the same name created in the same few minutes by something
-// other than this Client (the dashboard, another Terraform run) can be
-// adopted or named as a candidate; and a server that completes an
-// abandoned create only after the client's final listing produces a flow
-// the client cannot see. Both need an ambiguous failure to happen first.
+// When a check adopts, the call ends with that flow. Otherwise the create
+// is re-sent; when the last attempt fails for good (even with MaxRetries
+// 0), one more check runs; a flow adopted then is returned, else the call
+// fails with an *AmbiguousCreateError naming every possible leftover, or
+// with the plain failure when there is none. After a re-sent create
+// succeeds, one more check looks for a flow the earlier attempt left
+// (created late by a slow server): the created flow is kept, and what the
+// check finds becomes warnings (the "possible leftover" warning tells the
+// user to delete those flows or import them; if the check cannot list,
+// a warning says so). With several ambiguous attempts and no success, the
+// choice is to adopt one untouched candidate and name the others rather
+// than fail naming them all: they are indistinguishable empty drafts, so
+// adopting any is as good as adopting "the right one", and an apply that
+// succeeds with a warning is better than one that fails with the same
+// list of ids.
+//
+// Check listings have their own retries (Config.MaxRetries per check,
+// unbounded by default) within the call's deadline; create attempts stop a
+// reserve earlier (a fifth of the budget, at most a minute), each attempt
+// cut short at that point if need be, so the final check can still run.
+// A listing that cannot be completed gives an *AmbiguousCreateError that
+// says nothing could be listed and a flow may exist.
+//
+// Guarantee: a create ends with exactly one flow returned (plus warnings),
+// or an error; every flow that may have been created by the call is the
+// one returned, or named in a warning or in the *AmbiguousCreateError (any
+// other error means no attempt may have created a flow). Exceptions: a
+// listing that fails, and a server that completes an abandoned create only
+// after the call's last listing.
+//
+// Every flow id CreateFlow returns or names as a possible leftover is
+// recorded in the Client, and a check for a name waits for in-flight
+// creates with that name to finish (and holds new ones back) before it
+// lists, so two concurrent CreateFlow calls with the same name never
+// return the same flow, and a check never mistakes another call's
+// answered flow for its own. Lost answers of concurrent calls with one
+// name are still indistinguishable: one call may adopt the flow another
+// call's attempt created, which then names its own leftovers; all of them
+// are reported, none is adopted twice.
+//
+// What else would be possible, and why it is not done: an idempotency key
+// (Diga's create documents none), or creating under a unique temporary
+// name and renaming once the answer arrives, which makes every flow
+// recognisable by its own name; but that costs an extra request (the
+// rename) for every create, faults or not, and leaves a flow with a
+// strange name when the rename fails. Reporting every candidate costs
+// nothing until an answer is lost.
+//
+// # Redirects
+//
+// A redirect is followed only within the origin of the request (same
+// scheme, host and port, compared case-insensitively with default ports made
+// explicit), up to 10 in a row, as net/http does; that covers FastAPI's
+// trailing-slash 307, after which the same method, headers and body are
+// sent again to the same server. Any other redirect (https to http, another
+// port, another host name even for the same address) ends the attempt with
+// a *RedirectError naming the Location, before the redirected request is
+// built: neither the Authorization header nor the body is sent there. It is
+// not retried (the same answer would come back) and is not ambiguous for a
+// create (the server answered without creating). The policy is set on a
+// copy of the http.Client (Config.HTTPClient's or a plain one), so a
+// supplied client is left unchanged and gets the same policy; its own
+// CheckRedirect, if any, runs after the origin check.
 //
 // # Rate limit
 //

@@ -25,9 +25,17 @@ type APIError struct {
 	StatusCode int
 	// Method and Path identify the request; Path has no host and no query.
 	Method, Path string
+	// URL is the full URL the request went to, without its query: the base
+	// URL, its path included, followed by Path.
+	URL string
 	// ErrorCode and Message come from Diga's envelope
 	// {"status":"error","error_code":…,"message":…}, when present.
 	ErrorCode, Message string
+	// Envelope reports that the body was Diga's own error envelope: a
+	// non-empty error_code at the top level, or inside an object "detail"
+	// (HTTPException(detail={...})). Only such an answer is Diga speaking
+	// about the resource; see IsNotFound.
+	Envelope bool
 	// Detail holds FastAPI 422 validation items, when present.
 	Detail []ValidationIssue
 	// DetailText holds a plain-string detail such as {"detail":"Not Found"}.
@@ -87,7 +95,14 @@ func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Method)
 	b.WriteByte(' ')
-	b.WriteString(e.Path)
+	route := isRouteNotFound(e)
+	if route && e.URL != "" {
+		// The path alone hides the base URL's own path, which is what is
+		// most likely wrong.
+		b.WriteString(e.URL)
+	} else {
+		b.WriteString(e.Path)
+	}
 	b.WriteString(": ")
 	if e.Attempts > 1 {
 		if retryableStatus(e.StatusCode) {
@@ -130,13 +145,51 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(p)
 	}
+	if route {
+		b.WriteString(". No Diga API route answers at this URL (this 404 is not Diga's error envelope), so the base URL " +
+			"is probably wrong: check base_url, which must be the root of the Diga API such as " + DefaultBaseURL + " (without /v1)")
+	}
 	return b.String()
 }
 
-// IsNotFound reports whether err is (or wraps) an APIError with status 404.
+// notFoundDetail is Starlette's body for a path no route matches (and for
+// a bare HTTPException(404)).
+const notFoundDetail = "Not Found"
+
+// IsNotFound reports whether err is (or wraps) Diga's 404 about the
+// resource itself: an APIError with status 404 whose body is Diga's error
+// envelope (APIError.Envelope), such as
+// {"status":"error","error_code":"FLOW_NOT_FOUND","message":"…"}. Only then
+// does a 404 mean the flow (template, piece, …) does not exist, or no
+// longer does. A 404 in any other shape is not: FastAPI's route-level
+// {"detail":"Not Found"}, a proxy's HTML or text page and an empty body
+// mean the URL reaches no API route (IsRouteNotFound), and a 404 with some
+// other detail text is an error of its own.
 func IsNotFound(err error) bool {
 	var e *APIError
-	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound
+	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound && e.Envelope
+}
+
+// IsRouteNotFound reports whether err is (or wraps) a 404 that says the URL
+// itself is wrong rather than the resource gone: no Diga envelope, and
+// either FastAPI's {"detail":"Not Found"}, a body that is not one of Diga's
+// JSON shapes (a gateway's HTML or text page, {"message":"…"} without an
+// error_code) or no body at all. It usually means the base URL has a wrong
+// path or points at something other than the Diga API; the error's text
+// shows the full URL and says so.
+func IsRouteNotFound(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && isRouteNotFound(e)
+}
+
+func isRouteNotFound(e *APIError) bool {
+	if e.StatusCode != http.StatusNotFound || e.Envelope || len(e.Detail) > 0 {
+		return false
+	}
+	// An application's own detail text ("Template not found") is an answer
+	// about the resource, only not in Diga's shape: neither gone nor a
+	// wrong URL.
+	return e.DetailText == "" || e.DetailText == notFoundDetail
 }
 
 // IsUnauthorized reports whether err is (or wraps) an APIError with status
@@ -164,6 +217,7 @@ func (c *Client) newAPIError(method, path string, status int, body []byte) *APIE
 			recognized = true
 			e.ErrorCode = c.redact(deref(env.ErrorCode))
 			e.Message = c.redact(deref(env.Message))
+			e.Envelope = e.ErrorCode != ""
 		}
 		if len(env.Detail) > 0 && !isJSONNull(env.Detail) {
 			recognized = true
@@ -203,6 +257,7 @@ func (c *Client) decodeDetail(e *APIError, raw json.RawMessage) {
 		Message   string `json:"message"`
 	}
 	if err := json.Unmarshal(raw, &obj); err == nil && (obj.ErrorCode != "" || obj.Message != "") {
+		e.Envelope = e.Envelope || obj.ErrorCode != ""
 		if e.ErrorCode == "" {
 			e.ErrorCode = c.redact(obj.ErrorCode)
 		}

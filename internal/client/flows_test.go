@@ -53,10 +53,14 @@ func TestCreateFlow_decodesFullFlow(t *testing.T) {
 	ts := newTestServer(t, respond(http.StatusCreated, fullFlowJSON()))
 	c := newTestClient(t, ts, nil)
 
-	f, err := c.CreateFlow(t.Context(), "Post-call CRM sync")
+	res, err := c.CreateFlow(t.Context(), "Post-call CRM sync")
 	if err != nil {
 		t.Fatal(err)
 	}
+	if res.Adopted || len(res.Warnings) != 0 {
+		t.Errorf("a clean create reported %+v", res)
+	}
+	f := res.Flow
 
 	req := ts.only(t)
 	if req.Method != http.MethodPost || req.RequestURI != "/v1/workflow/" {
@@ -536,14 +540,19 @@ func TestAPIError_notFoundEnvelope(t *testing.T) {
 
 func TestAPIError_plainDetail(t *testing.T) {
 	t.Parallel()
-	ts := newDigaServer(t, respond(http.StatusNotFound, `{"detail":"Not Found"}`))
+	// FastAPI's answer for a path no route matches: the URL is wrong, the
+	// flow is not known to be gone.
+	ts := newTestServer(t, respond(http.StatusNotFound, `{"detail":"Not Found"}`))
 	err := newTestClient(t, ts, nil).DeleteFlow(t.Context(), "f9")
 	apiErr := asAPIError(t, err)
-	if !client.IsNotFound(err) || apiErr.DetailText != "Not Found" || apiErr.Detail != nil {
-		t.Errorf("APIError = %+v", apiErr)
+	if client.IsNotFound(err) || !client.IsRouteNotFound(err) || apiErr.DetailText != "Not Found" || apiErr.Detail != nil || apiErr.Envelope {
+		t.Errorf("IsNotFound %t, IsRouteNotFound %t, APIError = %+v", client.IsNotFound(err), client.IsRouteNotFound(err), apiErr)
 	}
-	if want := "DELETE /v1/workflow/f9: 404 Not Found: Not Found"; err.Error() != want {
-		t.Errorf("Error() = %q, want %q", err.Error(), want)
+	if want := "DELETE " + ts.URL + "/v1/workflow/f9: 404 Not Found: Not Found. No Diga API route answers at this URL"; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("Error() = %q, want it to start %q", err.Error(), want)
+	}
+	if !strings.Contains(err.Error(), "check base_url") {
+		t.Errorf("Error() = %q does not say to check base_url", err.Error())
 	}
 }
 

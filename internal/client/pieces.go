@@ -253,7 +253,7 @@ func (c *Client) GetPiece(ctx context.Context, name string) (*PieceDetail, error
 // without security: no Authorization header is sent.
 func (c *Client) doPublic(ctx context.Context, method, path string, query url.Values, out any) error {
 	cl := call{method: method, path: path, query: query, public: true}
-	o, attempts, err := c.sendRetrying(ctx, cl, c.newBudget())
+	o, attempts, err := c.sendRetrying(ctx, cl, c.newBudget(ctx))
 	if err != nil {
 		return err
 	}

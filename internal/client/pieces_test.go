@@ -127,7 +127,7 @@ func TestGetPiece_otherNamesAndErrors(t *testing.T) {
 	t.Parallel()
 	s := newCatalogServer(t, false, func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "missing") {
-			catalogWrite(w, 404, `{"detail":"Not Found"}`)
+			catalogWrite(w, 404, `{"status":"error","error_code":"PIECE_NOT_FOUND","message":"Piece missing not found"}`)
 			return
 		}
 		catalogWrite(w, 200, `{"name":"x","actions":{},"triggers":null}`)

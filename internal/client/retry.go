@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -20,21 +19,38 @@ import (
 // wait before one retry; a server asking for longer gets exactly this.
 const maxRetryAfterWait = 30 * time.Second
 
-// budget is the number of retries one logical operation may still spend.
-// CreateFlow shares one budget between re-sending the create and retrying
-// the listings it makes; every other call has a budget of its own.
-type budget struct{ left, used int }
+// budget bounds the retries of one logical operation: never past its
+// deadline (the caller's context deadline, or DefaultCallBudget from the
+// start of the call), and at most left more retries when Config.MaxRetries
+// caps them.
+type budget struct {
+	deadline time.Time
+	left     int // retries still allowed; -1: no count cap
+	used     int
+}
 
-func (c *Client) newBudget() *budget { return &budget{left: c.maxRetries} }
-
-// take spends one retry; false when none is left.
-func (b *budget) take() bool {
-	if b.left <= 0 {
-		return false
+func (c *Client) newBudget(ctx context.Context) *budget {
+	b := &budget{left: c.maxRetries}
+	if d, ok := ctx.Deadline(); ok {
+		b.deadline = d
+	} else {
+		b.deadline = c.now().Add(c.callBudget)
 	}
-	b.left--
+	return b
+}
+
+// allows reports whether one more retry fits: a retry is left, and waiting
+// wait from now still ends before the deadline.
+func (b *budget) allows(now time.Time, wait time.Duration) bool {
+	return b.left != 0 && now.Add(wait).Before(b.deadline)
+}
+
+// spend records one retry.
+func (b *budget) spend() {
+	if b.left > 0 {
+		b.left--
+	}
 	b.used++
-	return true
 }
 
 // verdict classifies a failed attempt.
@@ -53,10 +69,19 @@ type verdict struct {
 // package documentation for the table and the reasoning.
 func classify(o outcome) verdict {
 	if o.err != nil {
-		if !o.sent {
-			return verdict{class: "request_error"}
+		if isRedirectError(o.err) {
+			// Answered (with a redirect that was not followed): nothing
+			// was applied, and the same answer would come back.
+			return verdict{class: "redirect"}
 		}
-		return classifyTransport(o.err, o.status)
+		v := classifyTransport(o.err, o.status)
+		if !o.sent {
+			// Failed before the request was written (building it,
+			// connecting, waiting for a connection): whatever the
+			// failure, nothing can have been applied.
+			v.ambiguous = false
+		}
+		return v
 	}
 	switch o.status {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
@@ -81,10 +106,23 @@ func retryableStatus(status int) bool { return classify(outcome{status: status})
 // attemptTimeoutError reports that one attempt hit Config.RequestTimeout
 // while the caller's context was still live. It deliberately does not wrap
 // context.DeadlineExceeded: the caller's deadline has not passed.
-type attemptTimeoutError struct{ timeout time.Duration }
+type attemptTimeoutError struct {
+	timeout time.Duration
+	sent    bool // the request had been written when the time ran out
+	// cut: the attempt was given less than the request timeout, because
+	// the rest of the call's budget is kept for something else.
+	cut bool
+}
 
 func (e *attemptTimeoutError) Error() string {
-	return fmt.Sprintf("no complete answer within the per-attempt request timeout of %s", e.timeout)
+	limit := "the per-attempt request timeout of " + e.timeout.String()
+	if e.cut {
+		limit = "the " + e.timeout.Round(time.Millisecond).String() + " left for this attempt by the operation's time budget"
+	}
+	if !e.sent {
+		return "the request could not be sent within " + limit + " (nothing was sent)"
+	}
+	return "no complete answer within " + limit
 }
 
 func classifyTransport(err error, status int) verdict {
@@ -154,35 +192,55 @@ func classifyTransport(err error, status int) verdict {
 
 // sendRetrying sends cl until it succeeds, fails for good or b runs out.
 // It returns the last outcome and the number of attempts; the error is
-// non-nil only when the caller's context ended.
+// non-nil only when the caller's context ended. When the context's
+// deadline passes during an attempt or a wait that followed a real failure,
+// that failure is returned (with a nil error) rather than the bare
+// "context deadline exceeded".
 func (c *Client) sendRetrying(ctx context.Context, cl call, b *budget) (outcome, int, error) {
+	var last *outcome
 	for attempt := 1; ; attempt++ {
 		o := c.send(ctx, cl)
 		if o.ctxErr != nil {
+			if last != nil && errors.Is(o.ctxErr, context.DeadlineExceeded) {
+				c.logFailed(ctx, cl, *last, attempt-1)
+				return *last, attempt - 1, nil
+			}
 			return o, attempt, cl.errorf("%w", o.ctxErr)
 		}
 		if o.succeeded() {
 			return o, attempt, nil
 		}
 		v := classify(o)
-		if !v.retry || !b.take() {
+		wait, fromHeader := c.nextWait(o, b)
+		if !v.retry || !b.allows(c.now(), wait) {
 			c.logFailed(ctx, cl, o, attempt)
 			return o, attempt, nil
 		}
-		if err := c.waitRetry(ctx, cl, o, v, attempt, b); err != nil {
+		b.spend()
+		if err := c.waitRetry(ctx, cl, o, v, attempt, wait, fromHeader); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				c.logFailed(ctx, cl, o, attempt)
+				return o, attempt, nil
+			}
 			return o, attempt, cl.errorf("%w", err)
 		}
+		last = &o
 	}
 }
 
-// waitRetry logs the coming retry at Warn and waits for it: the
-// Retry-After the server asked for (capped), else exponential backoff with
-// jitter. It returns ctx's error at once if ctx ends first.
-func (c *Client) waitRetry(ctx context.Context, cl call, o outcome, v verdict, attempt int, b *budget) error {
-	wait, fromHeader := c.retryAfter(o.header)
-	if !fromHeader {
-		wait = c.backoff(b.used)
+// nextWait is the wait before the next retry of a call whose last attempt
+// gave o: the Retry-After the server asked for (capped), else exponential
+// backoff with jitter. fromHeader tells which.
+func (c *Client) nextWait(o outcome, b *budget) (wait time.Duration, fromHeader bool) {
+	if wait, ok := c.retryAfter(o.header); ok {
+		return wait, true
 	}
+	return c.backoff(b.used + 1), false
+}
+
+// waitRetry logs the coming retry at Warn and waits wait. It returns ctx's
+// error at once if ctx ends first.
+func (c *Client) waitRetry(ctx context.Context, cl call, o outcome, v verdict, attempt int, wait time.Duration, fromHeader bool) error {
 	fields := map[string]any{
 		"method":  cl.method,
 		"path":    cl.path,
@@ -266,6 +324,7 @@ func (c *Client) retryAfter(h http.Header) (time.Duration, bool) {
 func (c *Client) failure(cl call, o outcome, attempts int) error {
 	if o.err == nil {
 		e := c.newAPIError(cl.method, cl.path, o.status, o.body)
+		e.URL = c.baseURL + cl.path
 		e.Attempts = attempts
 		return e
 	}

@@ -410,10 +410,10 @@ func TestRetry_givesUpAfterMaxRetries(t *testing.T) {
 		writeStatus(w, http.StatusServiceUnavailable, "application/json", `{"detail":"down"}`)
 	}
 
-	t.Run("default budget on create", func(t *testing.T) {
+	t.Run("MaxRetries 4 on create", func(t *testing.T) {
 		t.Parallel()
 		ts := newCountingServer(t, down)
-		c, logger := newRTClient(t, ts.URL, func(cfg *Config) { cfg.MaxRetries = nil })
+		c, logger := newRTClient(t, ts.URL, func(cfg *Config) { cfg.MaxRetries = intPtr(4) })
 		c.sleep = (&fakeSleeper{}).sleep
 		_, err := c.CreateFlow(t.Context(), "n")
 		want := "POST /v1/workflow/: gave up after 5 attempts: last answer 503 Service Unavailable: down"
@@ -838,7 +838,7 @@ func TestNew_rejectsBadReliabilitySettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.maxRetries != DefaultMaxRetries || c.requestTimeout != DefaultRequestTimeout ||
+	if c.maxRetries != -1 || c.callBudget != DefaultCallBudget || c.requestTimeout != DefaultRequestTimeout ||
 		c.waitMin != DefaultRetryWaitMin || c.waitMax != DefaultRetryWaitMax || c.limiter != nil {
 		t.Errorf("defaults: retries %d timeout %s waits %s..%s limiter %v", c.maxRetries, c.requestTimeout, c.waitMin, c.waitMax, c.limiter)
 	}

@@ -299,7 +299,7 @@ func (c *Client) CopyTemplate(ctx context.Context, templateID string, req *CopyT
 // applied. ambiguous reports that the last attempt may have been applied.
 // err is non-nil only when the caller's context ended.
 func (c *Client) sendUnlessApplied(ctx context.Context, cl call) (o outcome, attempts int, ambiguous bool, err error) {
-	b := c.newBudget()
+	b := c.newBudget(ctx)
 	for attempt := 1; ; attempt++ {
 		o := c.send(ctx, cl)
 		if o.ctxErr != nil {
@@ -310,11 +310,18 @@ func (c *Client) sendUnlessApplied(ctx context.Context, cl call) (o outcome, att
 			return o, attempt, false, nil
 		}
 		v := classify(o)
-		if !v.retry || v.ambiguous || !b.take() {
+		wait, fromHeader := c.nextWait(o, b)
+		if !v.retry || v.ambiguous || !b.allows(c.now(), wait) {
 			c.logFailed(ctx, cl, o, attempt)
 			return o, attempt, v.ambiguous, nil
 		}
-		if err := c.waitRetry(ctx, cl, o, v, attempt, b); err != nil {
+		b.spend()
+		if err := c.waitRetry(ctx, cl, o, v, attempt, wait, fromHeader); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				// This attempt was refused unapplied: report it.
+				c.logFailed(ctx, cl, o, attempt)
+				return o, attempt, false, nil
+			}
 			return o, attempt, false, cl.errorf("%w", err)
 		}
 	}

@@ -62,11 +62,11 @@ func TestRecorder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := c.CreateFlow(t.Context(), "recorded")
+	created, err := c.CreateFlow(t.Context(), "recorded")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.RenameFlow(t.Context(), f.ID, "renamed"); err != nil {
+	if _, err := c.RenameFlow(t.Context(), created.Flow.ID, "renamed"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.ListFlows(t.Context(), client.ListFlowsParams{}); err != nil {

@@ -4,9 +4,10 @@
 // the provider and its acceptance tests can be checked against.
 //
 // Server is an http.Handler. Besides the API it offers out-of-band helpers
-// for tests (Flows, Flow, DeleteFlow, RenameFlow, EditFlow, SetStatus,
-// SeedFlows, Requests, WriteCount, ResetRequests, SetFaults, FaultStats,
-// AddTemplate, Connections); those never count as API requests.
+// for tests (Flows, Flow, CreateFlow, DeleteFlow, RenameFlow, EditFlow,
+// SetStatus, SeedFlows, Requests, WriteCount, ResetRequests, SetFaults,
+// FaultStats, AddTemplate, Connections); those never count as API
+// requests.
 //
 // # Implemented operations
 //
@@ -628,6 +629,20 @@
 // requests seen while faults were active (Requests), the injected errors
 // (InjectedErrors, split by status in ByStatus) and the lost answers
 // (LostAnswers, not in ByStatus).
+//
+// # Clock
+//
+// The server has one clock, time.Now unless WithClock or WithClockOffset
+// replace it. It stamps created and updated, and every answer (routing
+// errors, 401s and injected faults included; not a lost answer, which has
+// no bytes at all) carries a Date header in http.TimeFormat read from that
+// same clock, set explicitly so that net/http does not substitute the
+// host's time. Like a real server's Date it has a resolution of one second
+// (truncated), while created/updated keep microseconds. A skewed clock
+// (WithClockOffset(-10*time.Minute)) thus shows consistently in both, which
+// is what a client judging "created after my request" by the server's own
+// clock relies on. CreateFlow (out of band) makes a flow as if in the UI,
+// stamped by the same clock.
 //
 // JSON answers are compact, with Content-Type application/json and no HTML
 // escaping, like Starlette's JSONResponse.

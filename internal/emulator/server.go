@@ -72,13 +72,21 @@ func WithSparseRenameResponse() Option {
 	return func(s *Server) { s.sparseRename = true }
 }
 
-// WithClock replaces time.Now as the source of created/updated timestamps.
+// WithClock replaces time.Now as the server's clock: the source of
+// created/updated timestamps and of the Date header of every answer.
 func WithClock(now func() time.Time) Option {
 	return func(s *Server) {
 		if now != nil {
 			s.now = now
 		}
 	}
+}
+
+// WithClockOffset runs the server's clock d ahead of time.Now (behind when d
+// is negative), like a server whose clock is skewed against the client's:
+// timestamps and the Date header both follow it.
+func WithClockOffset(d time.Duration) Option {
+	return WithClock(func() time.Time { return time.Now().Add(d) })
 }
 
 // WithStrictResponseModel serializes every trigger tree through the documented
@@ -213,6 +221,9 @@ func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 // redirect, else 404), then applies fault injection (requests that reached a
 // route only), then checks the bearer key, then runs the handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Every answer carries the server clock's Date (net/http would add
+	// the host's own time, which a skewed clock must not hide).
+	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	rec := &statusRecorder{ResponseWriter: w}
 	key, _ := bearerCredential(r.Header.Get("Authorization"))
 	out := requestRecord{RequestRecord: RequestRecord{

@@ -341,6 +341,16 @@ func (s *Server) SetStatus(apiKey, id, status string) bool {
 	return true
 }
 
+// CreateFlow creates a flow named name in apiKey's project as if a user
+// made it in Diga's UI, exactly like POST /v1/workflow/ (empty draft,
+// DISABLED, created = updated = the server clock) but without a request,
+// and returns its id. The key is not made valid by this.
+func (s *Server) CreateFlow(apiKey, name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.createFlowLocked(apiKey, name).id
+}
+
 // SeedFlows creates n empty flows named namePrefix+"1" … namePrefix+"n" in
 // apiKey's project (the key is not made valid by this) and returns their ids
 // in creation order, oldest first, so the last id is the newest flow.

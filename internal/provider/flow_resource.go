@@ -420,10 +420,14 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 		}
 		flow = r.copyTemplate(ctx, c, plan, connsAttr, conns, &resp.Diagnostics)
 	} else {
-		var err error
-		flow, err = c.CreateFlow(ctx, plan.Name.ValueString())
+		res, err := c.CreateFlow(ctx, plan.Name.ValueString())
 		if err != nil {
 			addAPIError(&resp.Diagnostics, "Unable to create flow", err, flowFieldPaths)
+		} else {
+			flow = res.Flow
+			for _, w := range res.Warnings {
+				resp.Diagnostics.AddWarning(w.Summary, w.Detail)
+			}
 		}
 	}
 	if flow == nil {

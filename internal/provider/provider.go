@@ -101,10 +101,13 @@ func (p *digaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Validators: []validator.String{baseURLValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request that failed with a transient error "+
-					"(429, 502, 503, 504, a dropped connection or a timed-out attempt) is repeated, with exponential "+
-					"backoff and jitter, honouring `Retry-After`. Default %d; `0` disables retries. 401, 403, 404 "+
-					"and 422 are never retried.", client.DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("Optional cap on how many times one request that failed with a "+
+					"transient error (429, 502, 503, 504, a dropped connection or a timed-out attempt) is repeated. "+
+					"Unset (the default), there is no count cap: such requests are retried, with capped exponential "+
+					"backoff and jitter honouring `Retry-After`, until the operation's time budget is spent (the "+
+					"resource's `timeouts`, or %d minutes per request where there are none), and the last error is reported "+
+					"rather than waiting past it. `0` disables retries. 401, 403, 404 and 422 are never retried.",
+					int(client.DefaultCallBudget/time.Minute)),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
