@@ -6,7 +6,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -16,8 +18,19 @@ import (
 
 // faultFlowCount flows are applied, refreshed, updated and destroyed while
 // the emulator fails 20 % of requests with 429/502/503 and loses the answer
-// of 5 % of writes after applying them.
-const faultFlowCount = 30
+// of 5 % of writes after applying them. DIGA_FAULT_FLOWS sets another
+// count (make testacc-faults-scale runs 500).
+func faultFlowCount(t *testing.T) int {
+	raw := os.Getenv("DIGA_FAULT_FLOWS")
+	if raw == "" {
+		return 30
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 {
+		t.Fatalf("DIGA_FAULT_FLOWS=%q: want a positive number", raw)
+	}
+	return n
+}
 
 // faultSeeds are the emulator seeds TestAccFlow_underFaults runs with;
 // DIGA_FAULT_SEEDS="1,2,3" runs more (scripts/fault-report.sh does).
@@ -37,12 +50,11 @@ func faultSeeds(t *testing.T) []int64 {
 	return seeds
 }
 
-func faultConfig(tg *accTarget, prefix, text string) string {
+func faultConfig(tg *accTarget, n int, prefix, text string) string {
 	return fmt.Sprintf(`
 provider "diga" {
-  api_key     = %q
-  base_url    = %q
-  max_retries = 10
+  api_key  = %q
+  base_url = %q
 }
 
 resource "diga_flow" "f" {
@@ -51,7 +63,7 @@ resource "diga_flow" "f" {
   enabled = true
   definition = %s
 }
-`, tg.apiKey, tg.baseURL, faultFlowCount, prefix, postCallDefinition(text))
+`, tg.apiKey, tg.baseURL, n, prefix, postCallDefinition(text))
 }
 
 func TestAccFlow_underFaults(t *testing.T) {
@@ -61,6 +73,8 @@ func TestAccFlow_underFaults(t *testing.T) {
 			tg := newAccTargetOffContract(t, emulator.WithFaults(faults))
 			tg.emulatorOnly(t)
 			prefix := tg.name(t, "faulty")
+			n := faultFlowCount(t)
+			ui := seedUIFlows(t, tg, prefix)
 
 			// matchesState proves the emulator holds exactly the flows in
 			// state: no duplicate, no orphan.
@@ -72,7 +86,10 @@ func TestAccFlow_underFaults(t *testing.T) {
 							inState[rs.Primary.ID] = true
 						}
 					}
-					flows := tg.emu.Flows(tg.apiKey)
+					if err := ui.untouched(inState); err != nil {
+						return err
+					}
+					flows := ui.without(tg.emu.Flows(tg.apiKey))
 					names := map[string]int{}
 					for _, f := range flows {
 						names[f.Name]++
@@ -88,8 +105,8 @@ func TestAccFlow_underFaults(t *testing.T) {
 							return fmt.Errorf("duplicate: %d flows named %s", c, n)
 						}
 					}
-					if len(flows) != faultFlowCount || len(inState) != faultFlowCount {
-						return fmt.Errorf("emulator holds %d flows, state %d, want %d", len(flows), len(inState), faultFlowCount)
+					if len(flows) != n || len(inState) != n {
+						return fmt.Errorf("emulator holds %d flows, state %d, want %d", len(flows), len(inState), n)
 					}
 					return nil
 				}
@@ -98,15 +115,15 @@ func TestAccFlow_underFaults(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				CheckDestroy: func(s *terraform.State) error {
-					if left := tg.emu.Flows(tg.apiKey); len(left) != 0 {
+					if left := ui.without(tg.emu.Flows(tg.apiKey)); len(left) != 0 {
 						return fmt.Errorf("%d flow(s) left after destroy", len(left))
 					}
-					return nil
+					return ui.untouched(nil)
 				},
 				Steps: []resource.TestStep{
-					{Config: faultConfig(tg, prefix, "v1"), Check: matchesState("v1")},
+					{Config: faultConfig(tg, n, prefix, "v1"), Check: matchesState("v1")},
 					{RefreshState: true, Check: matchesState("v1")},
-					{Config: faultConfig(tg, prefix, "v2"), Check: matchesState("v2")},
+					{Config: faultConfig(tg, n, prefix, "v2"), Check: matchesState("v2")},
 				},
 			})
 			st := tg.emu.FaultStats()
@@ -124,6 +141,65 @@ func TestAccFlow_underFaults(t *testing.T) {
 			}
 		})
 	}
+}
+
+// uiFlows are flows a user made in the Diga UI before the run, named like
+// configured ones; no create may adopt them and no apply may touch them.
+type uiFlows struct {
+	tg     *accTarget
+	before map[string]emulator.Flow
+}
+
+// seedUIFlows makes two: one published, enabled and with steps, named like
+// the flow at index 1, and one still empty (EMPTY trigger, disabled), named
+// like the flow at index 2.
+func seedUIFlows(t *testing.T, tg *accTarget, prefix string) *uiFlows {
+	t.Helper()
+	busy := tg.emu.SeedFlows(tg.apiKey, 1, prefix+"-")[0] // prefix-1
+	empty := tg.emu.SeedFlows(tg.apiKey, 1, prefix+"-")[0]
+	tg.emu.RenameFlow(tg.apiKey, empty, prefix+"-2")
+	tg.emu.EditFlow(tg.apiKey, busy, func(tree map[string]any) {
+		tree["type"] = "PIECE_TRIGGER"
+		tree["settings"] = map[string]any{"pieceName": "@diga/piece-diga", "triggerName": "call_finished", "input": map[string]any{}}
+		tree["nextAction"] = map[string]any{"name": "ui_step", "type": "CODE",
+			"settings": map[string]any{"input": map[string]any{}, "sourceCode": map[string]any{"code": "export const code = async () => 'mine'"}}}
+	})
+	tg.emu.SetStatus(tg.apiKey, busy, "ENABLED")
+	u := &uiFlows{tg: tg, before: map[string]emulator.Flow{}}
+	for _, id := range []string{busy, empty} {
+		f, _ := tg.emu.Flow(tg.apiKey, id)
+		u.before[id] = f
+	}
+	return u
+}
+
+// untouched fails when a UI flow changed, disappeared or is in state.
+func (u *uiFlows) untouched(inState map[string]bool) error {
+	for id, was := range u.before {
+		if inState[id] {
+			return fmt.Errorf("flow %s, made in the Diga UI, was adopted into state", id)
+		}
+		now, ok := u.tg.emu.Flow(u.tg.apiKey, id)
+		if !ok {
+			return fmt.Errorf("flow %s (%s), made in the Diga UI, was deleted", id, was.Name)
+		}
+		if !now.Updated.Equal(was.Updated) || now.Status != was.Status || now.Name != was.Name {
+			return fmt.Errorf("flow %s (%s), made in the Diga UI, was changed: status %s → %s, updated %s → %s",
+				id, was.Name, was.Status, now.Status, was.Updated, now.Updated)
+		}
+	}
+	return nil
+}
+
+// without drops the UI flows from a listing.
+func (u *uiFlows) without(flows []emulator.Flow) []emulator.Flow {
+	var out []emulator.Flow
+	for _, f := range flows {
+		if _, ui := u.before[f.ID]; !ui {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // A rejected key is final: one request, no retries, even while the emulator
@@ -156,4 +232,98 @@ resource "diga_flow" "test" {
 	if n != 1 {
 		t.Errorf("a rejected key was tried %d times, want exactly 1", n)
 	}
+}
+
+// Twenty configured flows with one name race their creates while the
+// emulator fails 30 % of requests and loses 15 % of write answers, beside
+// same-named flows made in the Diga UI before the run. None of the UI flows
+// is adopted or touched; every flow the run leaves in Diga is either in
+// state or named in a warning the user sees (checked in the TRACE log of
+// the run, where the framework logs every diagnostic).
+func TestAccFlow_sameNameRaceUnderFaults(t *testing.T) {
+	const count = 20
+	faults := emulator.Faults{Seed: 11, ErrorRate: 0.30, LostAnswerRate: 0.15}
+	// The UI flows are made "a few seconds" before the run: the emulator's
+	// clock runs 5 s behind while they are seeded.
+	var behind atomic.Int64
+	clock := func() time.Time { return time.Now().Add(-time.Duration(behind.Load())) }
+	tg := newAccTargetOffContract(t, emulator.WithFaults(faults), emulator.WithClock(clock))
+	tg.emulatorOnly(t)
+	logPath := strings.ReplaceAll(os.Getenv("TF_LOG_PATH_MASK"), "%s", t.Name())
+	if logPath == "" {
+		t.Skip("needs the TRACE logs TestMain sets up (TF_LOG_PATH_MASK)")
+	}
+	name := tg.name(t, "same")
+	behind.Store(int64(5 * time.Second))
+	ui := seedUIFlows(t, tg, name)
+	// Both UI flows carry exactly the configured name.
+	for id := range ui.before {
+		tg.emu.RenameFlow(tg.apiKey, id, name)
+		f, _ := tg.emu.Flow(tg.apiKey, id)
+		ui.before[id] = f
+	}
+	behind.Store(0)
+	config := fmt.Sprintf(`
+provider "diga" {
+  api_key  = %q
+  base_url = %q
+}
+
+resource "diga_flow" "f" {
+  count      = %d
+  name       = %q
+  definition = %s
+}
+`, tg.apiKey, tg.baseURL, count, name, postCallDefinition("race"))
+
+	var orphans []string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return ui.untouched(nil) },
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check: func(s *terraform.State) error {
+				inState := map[string]bool{}
+				for _, rs := range s.RootModule().Resources {
+					if rs.Type == "diga_flow" {
+						if inState[rs.Primary.ID] {
+							return fmt.Errorf("flow %s is in state twice", rs.Primary.ID)
+						}
+						inState[rs.Primary.ID] = true
+					}
+				}
+				if len(inState) != count {
+					return fmt.Errorf("%d flows in state, want %d", len(inState), count)
+				}
+				if err := ui.untouched(inState); err != nil {
+					return err
+				}
+				for _, f := range ui.without(tg.emu.Flows(tg.apiKey)) {
+					if !inState[f.ID] {
+						orphans = append(orphans, f.ID)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+	logs, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatalf("reading the run's log: %v", err)
+	}
+	for _, id := range orphans {
+		named := false
+		for _, line := range strings.Split(string(logs), "\n") {
+			if strings.Contains(line, id) && strings.Contains(strings.ToLower(line), "warning") {
+				named = true
+				break
+			}
+		}
+		if !named {
+			t.Errorf("flow %s was left in Diga without being named in any warning", id)
+		}
+	}
+	st := tg.emu.FaultStats()
+	t.Logf("same-name race: %d requests, %d injected errors, %d lost answers; %d flow(s) left outside state, all named in warnings",
+		st.Requests, st.InjectedErrors, st.LostAnswers, len(orphans))
 }
