@@ -29,6 +29,9 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error, fieldPaths 
 	}
 
 	switch {
+	case client.IsRouteNotFound(apiErr):
+		diags.AddError(summary, fmt.Sprintf("The Diga API answered: %s. Nothing was treated as deleted.", apiErr.Error()))
+		return
 	case apiErr.StatusCode == 401 || apiErr.StatusCode == 403:
 		diags.AddError(summary, fmt.Sprintf(
 			"Diga rejected the API key (HTTP %d%s). Check the api_key attribute of the provider block or "+
@@ -52,7 +55,8 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error, fieldPaths 
 	detail := "The Diga API answered: " + apiErr.Error() + "."
 	if apiErr.StatusCode >= 500 || apiErr.StatusCode == 429 {
 		detail += " This is a problem on Diga's side or on the way to it; the provider retried transient " +
-			"errors (see max_retries). Running the command again is safe."
+			"errors until the operation's time budget (the resource's timeouts, or max_retries when set) ran out. " +
+			"Running the command again is safe."
 	}
 	diags.AddError(summary, detail)
 }

@@ -3,8 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -317,4 +319,43 @@ resource "diga_flow" "test" {
 			},
 		},
 	})
+}
+
+// A base_url with a wrong path answers FastAPI's route-level 404 for every
+// flow. That is not Diga saying the flow is gone: the plan fails naming the
+// full URL, instead of planning every flow for re-creation (duplicates),
+// and a destroy without refresh fails instead of reporting success.
+func TestAccFlow_wrongBasePathIsNotDeletion(t *testing.T) {
+	// Off contract: the requests to the wrong path match no documented
+	// operation, which is the point.
+	tg := newAccTargetChecked(t, func(_ testing.TB, h http.Handler) http.Handler { return h })
+	tg.emulatorOnly(t)
+	name := tg.name(t, "wrong-path")
+	wrong := strings.Replace(flowConfig(tg, name), tg.baseURL, tg.baseURL+"/api", 1)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             tg.checkFlowsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: flowConfig(tg, name)},
+			{
+				Config:      wrong,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Unable to read flow.*` + regexp.QuoteMeta(tg.baseURL+"/api/v1/workflow/") + `.*check\s+base_url.*Nothing was treated as\s+deleted`),
+			},
+			{
+				Config:      wrong,
+				Destroy:     true,
+				ExpectError: regexp.MustCompile(`(?s)Unable to (read|delete) flow.*/api/v1/workflow/.*Nothing was treated as\s+deleted`),
+			},
+			{
+				// With the right URL the flow is still there, untouched.
+				Config:             flowConfig(tg, name),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: false,
+			},
+		},
+	})
+	if n := len(tg.emu.Flows(tg.apiKey)); n > 1 {
+		t.Errorf("%d flows named %s: the wrong path made a duplicate", n, name)
+	}
 }
