@@ -297,16 +297,6 @@ func (c *Client) PublishFlow(ctx context.Context, id string) (*Flow, error) {
 	return c.flowCall(ctx, http.MethodPost, path, nil)
 }
 
-// UseFlowAsDraft copies the published version back into the draft:
-// POST /v1/workflow/{id}/draft.
-func (c *Client) UseFlowAsDraft(ctx context.Context, id string) (*Flow, error) {
-	path, err := flowPath(id, "/draft")
-	if err != nil {
-		return nil, err
-	}
-	return c.flowCall(ctx, http.MethodPost, path, nil)
-}
-
 // ImportFlow replaces the draft's trigger and every action:
 // POST /v1/workflow/{id}/import.
 func (c *Client) ImportFlow(ctx context.Context, id string, req ImportFlowRequest) (*Flow, error) {

@@ -351,11 +351,6 @@ func TestFlowMethods_requests(t *testing.T) {
 			wantMethod: http.MethodPost, wantURI: "/v1/workflow/" + escaped + "/publish",
 		},
 		{
-			name:       "UseFlowAsDraft",
-			call:       func(ctx context.Context, c *client.Client) error { _, err := c.UseFlowAsDraft(ctx, id); return err },
-			wantMethod: http.MethodPost, wantURI: "/v1/workflow/" + escaped + "/draft",
-		},
-		{
 			name: "ImportFlow",
 			call: func(ctx context.Context, c *client.Client) error {
 				_, err := c.ImportFlow(ctx, id, client.ImportFlowRequest{
@@ -455,12 +450,11 @@ func TestFlowMethods_rejectEmptyIDWithoutRequest(t *testing.T) {
 	c := newTestClient(t, ts, nil)
 	ctx := t.Context()
 	calls := map[string]func() error{
-		"GetFlow":        func() error { _, err := c.GetFlow(ctx, ""); return err },
-		"DeleteFlow":     func() error { return c.DeleteFlow(ctx, "") },
-		"RenameFlow":     func() error { _, err := c.RenameFlow(ctx, "", "x"); return err },
-		"SetFlowStatus":  func() error { _, err := c.SetFlowStatus(ctx, "", client.FlowStatusEnabled); return err },
-		"PublishFlow":    func() error { _, err := c.PublishFlow(ctx, ""); return err },
-		"UseFlowAsDraft": func() error { _, err := c.UseFlowAsDraft(ctx, ""); return err },
+		"GetFlow":       func() error { _, err := c.GetFlow(ctx, ""); return err },
+		"DeleteFlow":    func() error { return c.DeleteFlow(ctx, "") },
+		"RenameFlow":    func() error { _, err := c.RenameFlow(ctx, "", "x"); return err },
+		"SetFlowStatus": func() error { _, err := c.SetFlowStatus(ctx, "", client.FlowStatusEnabled); return err },
+		"PublishFlow":   func() error { _, err := c.PublishFlow(ctx, ""); return err },
 		"ImportFlow": func() error {
 			_, err := c.ImportFlow(ctx, "", client.ImportFlowRequest{Trigger: json.RawMessage(`{}`)})
 			return err
