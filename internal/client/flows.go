@@ -143,11 +143,12 @@ type ListFlowsParams struct {
 }
 
 // FlowPage is one page of PaginatedResponseStrId[FlowAllResponse].
+// Only what following the cursor needs is kept: the envelope's first_id,
+// current_page and total_pages are not read.
 type FlowPage struct {
-	Data                    []Flow
-	HasMore                 bool
-	FirstID, LastID         *string
-	CurrentPage, TotalPages *int
+	Data    []Flow
+	HasMore bool
+	LastID  *string
 }
 
 // ImportFlowRequest replaces a flow's draft (trigger and all actions).
@@ -189,12 +190,9 @@ func (c *Client) ListFlowsPage(ctx context.Context, p ListFlowsParams, after str
 	}
 
 	var w struct {
-		Data        []Flow  `json:"data"`
-		HasMore     bool    `json:"has_more"`
-		FirstID     *string `json:"first_id"`
-		LastID      *string `json:"last_id"`
-		CurrentPage *int    `json:"current_page"`
-		TotalPages  *int    `json:"total_pages"`
+		Data    []Flow  `json:"data"`
+		HasMore bool    `json:"has_more"`
+		LastID  *string `json:"last_id"`
 	}
 	if err := c.do(ctx, http.MethodGet, flowsPath, q, nil, &w); err != nil {
 		return nil, err
@@ -202,14 +200,7 @@ func (c *Client) ListFlowsPage(ctx context.Context, p ListFlowsParams, after str
 	if w.Data == nil {
 		w.Data = []Flow{}
 	}
-	return &FlowPage{
-		Data:        w.Data,
-		HasMore:     w.HasMore,
-		FirstID:     w.FirstID,
-		LastID:      w.LastID,
-		CurrentPage: w.CurrentPage,
-		TotalPages:  w.TotalPages,
-	}, nil
+	return &FlowPage{Data: w.Data, HasMore: w.HasMore, LastID: w.LastID}, nil
 }
 
 // ListFlows fetches every page, following after=last_id until has_more is
