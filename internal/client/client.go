@@ -132,26 +132,9 @@ type Client struct {
 	sleep func(ctx context.Context, d time.Duration) error
 	now   func() time.Time
 
-	requests, retries atomic.Int64
-
 	// creates tracks flows this Client has handed out and the create
 	// requests in flight, per name (see create.go).
 	creates createRegistry
-}
-
-// Stats are running totals for one Client, for tests and benchmarks.
-type Stats struct {
-	// Requests counts HTTP requests sent: every attempt of every call,
-	// including retries and the listings CreateFlow makes to check for a
-	// flow created by a failed attempt.
-	Requests int64
-	// Retries counts waits before a repeated attempt.
-	Retries int64
-}
-
-// Stats returns the Client's running totals.
-func (c *Client) Stats() Stats {
-	return Stats{Requests: c.requests.Load(), Retries: c.retries.Load()}
 }
 
 // New validates cfg and returns a Client.
@@ -419,7 +402,6 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 		req.Header.Set("Content-Type", "application/json")
 	}
 
-	c.requests.Add(1)
 	start := time.Now()
 	o := c.exchange(req)
 	// An answer proves the request went out. Without one, only the trace
