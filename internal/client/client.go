@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // DefaultBaseURL is the production Diga API.
@@ -79,7 +81,8 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// MaxRequestsPerSecond limits the rate of HTTP requests (every attempt,
 	// retries and pagination included) across all concurrent calls on the
-	// Client, as a token bucket with a burst of 1. 0 means unlimited.
+	// Client, as a token bucket (golang.org/x/time/rate) with a burst of 1.
+	// 0 means unlimited.
 	MaxRequestsPerSecond float64
 }
 
@@ -125,7 +128,7 @@ type Client struct {
 	requestTimeout time.Duration
 	waitMin        time.Duration
 	waitMax        time.Duration
-	limiter        *tokenBucket // nil when unlimited
+	limiter        *rate.Limiter // nil when unlimited
 
 	// sleep waits d or until ctx ends (returning ctx.Err()); now reads the
 	// clock. Tests replace both to observe and skip waits.
@@ -220,7 +223,7 @@ func (c *Client) applyRetryConfig(cfg Config) error {
 		return fmt.Errorf("max requests per second must be a finite number, 0 or more (0 = unlimited), got %v", r)
 	}
 	if r > 0 {
-		c.limiter = newTokenBucket(r)
+		c.limiter = newLimiter(r)
 	}
 	return nil
 }
