@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -187,13 +188,8 @@ func coverClient(t *testing.T, v *Validator) map[string]bool {
 		t.Fatal(err)
 	}
 
-	names := make([]string, 0, len(clientCalls))
-	for name := range clientCalls {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	ops := map[string]bool{}
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(clientCalls)) {
 		mu.Lock()
 		current = name
 		mu.Unlock()
@@ -293,7 +289,7 @@ func coverEmulator(t *testing.T, v *Validator) map[string]bool {
 	for _, p := range emulatorProbePaths {
 		paths[strings.ReplaceAll(p, "{flow_id}", id)] = true
 	}
-	for _, p := range sortedKeys(paths) {
+	for _, p := range slices.Sorted(maps.Keys(paths)) {
 		for _, method := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
 			if _, documented := v.Operation(method, p); documented {
 				continue
