@@ -15,12 +15,12 @@ import (
 // uuidPattern matches a UUID as Diga's template ids are.
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// minDuration checks that a Go duration is positive and at least min; why,
+// minDuration checks that a Go duration is positive and at least minimum; why,
 // when not empty, follows "shorter than the minimum of …" in the message.
 // It is meant for a timetypes.GoDurationType attribute: that type already
 // rejects text that is not a Go duration (then this validator does not run).
-func minDuration(min time.Duration, why string) validator.String {
-	return minDurationValidator{min: min, why: why}
+func minDuration(minimum time.Duration, why string) validator.String {
+	return minDurationValidator{min: minimum, why: why}
 }
 
 type minDurationValidator struct {
