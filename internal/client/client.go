@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // DefaultBaseURL is the production Diga API.
@@ -79,7 +81,8 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// MaxRequestsPerSecond limits the rate of HTTP requests (every attempt,
 	// retries and pagination included) across all concurrent calls on the
-	// Client, as a token bucket with a burst of 1. 0 means unlimited.
+	// Client, as a token bucket (golang.org/x/time/rate) with a burst of 1.
+	// 0 means unlimited.
 	MaxRequestsPerSecond float64
 }
 
@@ -125,33 +128,16 @@ type Client struct {
 	requestTimeout time.Duration
 	waitMin        time.Duration
 	waitMax        time.Duration
-	limiter        *tokenBucket // nil when unlimited
+	limiter        *rate.Limiter // nil when unlimited
 
 	// sleep waits d or until ctx ends (returning ctx.Err()); now reads the
 	// clock. Tests replace both to observe and skip waits.
 	sleep func(ctx context.Context, d time.Duration) error
 	now   func() time.Time
 
-	requests, retries atomic.Int64
-
 	// creates tracks flows this Client has handed out and the create
 	// requests in flight, per name (see create.go).
 	creates createRegistry
-}
-
-// Stats are running totals for one Client, for tests and benchmarks.
-type Stats struct {
-	// Requests counts HTTP requests sent: every attempt of every call,
-	// including retries and the listings CreateFlow makes to check for a
-	// flow created by a failed attempt.
-	Requests int64
-	// Retries counts waits before a repeated attempt.
-	Retries int64
-}
-
-// Stats returns the Client's running totals.
-func (c *Client) Stats() Stats {
-	return Stats{Requests: c.requests.Load(), Retries: c.retries.Load()}
 }
 
 // New validates cfg and returns a Client.
@@ -237,7 +223,7 @@ func (c *Client) applyRetryConfig(cfg Config) error {
 		return fmt.Errorf("max requests per second must be a finite number, 0 or more (0 = unlimited), got %v", r)
 	}
 	if r > 0 {
-		c.limiter = newTokenBucket(r)
+		c.limiter = newLimiter(r)
 	}
 	return nil
 }
@@ -419,7 +405,6 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 		req.Header.Set("Content-Type", "application/json")
 	}
 
-	c.requests.Add(1)
 	start := time.Now()
 	o := c.exchange(req)
 	// An answer proves the request went out. Without one, only the trace

@@ -386,20 +386,7 @@ func changedSinceCreated(f Flow) string {
 		why = append(why, "its status is "+string(*f.Status))
 	}
 	if f.RawTrigger != nil {
-		t := f.Trigger
-		switch {
-		case t == nil:
-			why = append(why, "its trigger is not an object")
-		case t.Type == nil || *t.Type != "EMPTY":
-			typ := "missing"
-			if t.Type != nil {
-				typ = *t.Type
-			}
-			why = append(why, "its trigger type is "+typ)
-		}
-		if t != nil && t.NextAction != nil {
-			why = append(why, "it has steps")
-		}
+		why = append(why, triggerChanges(f.RawTrigger)...)
 	}
 	if d := f.Updated.Sub(f.Created); !f.Updated.IsZero() && (d > freshSlack || d < -freshSlack) {
 		why = append(why, "it was updated "+f.Updated.UTC().Format(time.RFC3339)+", after it was created")
@@ -408,6 +395,25 @@ func changedSinceCreated(f Flow) string {
 		return ""
 	}
 	return strings.Join(why, ", ")
+}
+
+// triggerChanges says how a trigger differs from the EMPTY one, with no
+// step after it, that a create leaves. Only "type" and "nextAction" are
+// read: a type that is not a string counts as missing, and any nextAction
+// but null as steps.
+func triggerChanges(raw json.RawMessage) []string {
+	var t map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &t); err != nil || t == nil {
+		return []string{"its trigger is not an object"}
+	}
+	var why []string
+	if typ := "missing"; json.Unmarshal(t["type"], &typ) != nil || typ != "EMPTY" {
+		why = append(why, "its trigger type is "+typ)
+	}
+	if next, ok := t["nextAction"]; ok && !isJSONNull(next) {
+		why = append(why, "it has steps")
+	}
+	return why
 }
 
 func (r *createRun) undecided(err error) error {

@@ -504,8 +504,8 @@ func TestCreate_listingFailureIsAmbiguous(t *testing.T) {
 	if posts, lists := s.counts(); posts != 1 || lists != 3 {
 		t.Errorf("server saw %d creates and %d lists, want 1 and 3", posts, lists)
 	}
-	if got := c.Stats(); got != (Stats{Requests: 4, Retries: 3}) {
-		t.Errorf("Stats = %+v", got)
+	if n := len(logger.retries()); n != 3 {
+		t.Errorf("retries logged = %d, want 3 (1 create, 2 listing)", n)
 	}
 	logger.assertClean(t)
 }
@@ -795,5 +795,43 @@ func TestCreate_checkWaitsForInFlightCreatesOfTheSameName(t *testing.T) {
 	}
 	if posts, lists := s.counts(); posts != 2 || lists != 1 {
 		t.Errorf("server saw %d creates and %d lists, want 2 and 1 (A adopted its own flow)", posts, lists)
+	}
+}
+
+func TestChangedSinceCreated(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 7, 22, 10, 0, 0, 0, time.UTC)
+	disabled, enabled := FlowStatusDisabled, FlowStatusEnabled
+	fresh := func(trigger string) Flow {
+		f := Flow{ID: "f1", Created: at, Updated: at, Status: &disabled}
+		if trigger != "" {
+			f.RawTrigger = json.RawMessage(trigger)
+		}
+		return f
+	}
+	for _, tc := range []struct {
+		trigger, want string
+	}{
+		{"", ""},
+		{`{"name":"trigger","type":"EMPTY","valid":false,"displayName":"Select Trigger","settings":{}}`, ""},
+		{`{"type":"EMPTY","nextAction":null}`, ""},
+		{`{"type":"EMPTY","nextAction":{"name":"step_1"}}`, "it has steps"},
+		{`{"type":"PIECE_TRIGGER","nextAction":{"name":"step_1"}}`, "its trigger type is PIECE_TRIGGER, it has steps"},
+		{`{"name":"trigger"}`, "its trigger type is missing"},
+		// A type that is not a string counts as missing; any nextAction
+		// but null as steps.
+		{`{"type":7,"nextAction":{"name":"step_1"}}`, "its trigger type is missing, it has steps"},
+		{`{"type":"EMPTY","nextAction":"step_1"}`, "it has steps"},
+		{`"weird"`, "its trigger is not an object"},
+		{`[]`, "its trigger is not an object"},
+	} {
+		if got := changedSinceCreated(fresh(tc.trigger)); got != tc.want {
+			t.Errorf("trigger %s: %q, want %q", tc.trigger, got, tc.want)
+		}
+	}
+	f := fresh("")
+	f.Status, f.Updated = &enabled, at.Add(time.Minute)
+	if got, want := changedSinceCreated(f), "its status is ENABLED, it was updated 2026-07-22T10:01:00Z, after it was created"; got != want {
+		t.Errorf("edited flow: %q, want %q", got, want)
 	}
 }

@@ -221,7 +221,7 @@
 //
 // # Rate limit
 //
-// Config.MaxRequestsPerSecond is a token bucket (burst 1) shared by every
+// Config.MaxRequestsPerSecond is a golang.org/x/time/rate limiter (burst 1) shared by every
 // call on the same *Client, so it bounds a whole provider instance whatever
 // Terraform's -parallelism. Every HTTP request takes a token: retries and
 // listing pages included.

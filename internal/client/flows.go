@@ -40,64 +40,14 @@ type Flow struct {
 	Created, Updated time.Time
 	Status           *FlowStatus   // nil when absent or null
 	FlowCategory     *FlowCategory // nil when absent or null
-	// Trigger is a typed, best-effort view of RawTrigger: fields whose JSON
-	// type disagrees with the schema are left zero rather than failing the
-	// whole flow. Nil when the trigger is absent, null or not an object.
-	Trigger *Trigger
-	// RawTrigger is the trigger exactly as received, byte for byte; nil when
-	// absent or null.
+	// RawTrigger is the trigger (TriggerResponse, the head of the flow's
+	// step tree) exactly as received, byte for byte; nil when absent or
+	// null. The client does not interpret it: callers decode what they need.
 	RawTrigger json.RawMessage
 	// ProducedVariables and ConsumedVariables are nil when absent (or null)
 	// and non-nil, possibly empty, when present.
 	ProducedVariables []string
 	ConsumedVariables []string
-}
-
-// Trigger is TriggerResponse: the head of the flow's step list.
-type Trigger struct {
-	Name        *string          `json:"name"`
-	Type        *string          `json:"type"`
-	DisplayName *string          `json:"displayName"`
-	Valid       *bool            `json:"valid"`
-	Settings    *TriggerSettings `json:"settings"`
-	NextAction  *Step            `json:"nextAction"`
-}
-
-// TriggerSettings is TriggerSettingsResponse.
-type TriggerSettings struct {
-	PieceName        *string        `json:"pieceName"`
-	PieceVersion     *string        `json:"pieceVersion"`
-	TriggerName      *string        `json:"triggerName"`
-	Input            map[string]any `json:"input"`
-	PropertySettings map[string]any `json:"propertySettings"`
-	SampleData       map[string]any `json:"sampleData"`
-}
-
-// Step is StepResponse. Steps form a linked list through NextAction; a
-// router's branch heads and a loop's body are in Children (an element is nil
-// where the server sends null, e.g. an empty router branch).
-type Step struct {
-	Name        *string       `json:"name"`
-	Type        *string       `json:"type"`
-	DisplayName *string       `json:"displayName"`
-	Valid       *bool         `json:"valid"`
-	Skip        *bool         `json:"skip"`
-	Settings    *StepSettings `json:"settings"`
-	Children    []*Step       `json:"children"`
-	NextAction  *Step         `json:"nextAction"`
-}
-
-// StepSettings is StepSettingsResponse.
-type StepSettings struct {
-	PieceName        *string          `json:"pieceName"`
-	PieceVersion     *string          `json:"pieceVersion"`
-	ActionName       *string          `json:"actionName"`
-	TriggerName      *string          `json:"triggerName"`
-	Input            map[string]any   `json:"input"`
-	PropertySettings map[string]any   `json:"propertySettings"`
-	SampleData       map[string]any   `json:"sampleData"`
-	Branches         []map[string]any `json:"branches"`
-	ExecutionType    *string          `json:"executionType"`
 }
 
 // UnmarshalJSON decodes a FlowAllResponse, ignoring unknown fields.
@@ -143,27 +93,8 @@ func (f *Flow) UnmarshalJSON(data []byte) error {
 	}
 	if len(w.Trigger) > 0 && !isJSONNull(w.Trigger) {
 		f.RawTrigger = w.Trigger
-		f.Trigger = decodeTrigger(w.Trigger)
 	}
 	return nil
-}
-
-// decodeTrigger builds the typed view. encoding/json skips values whose type
-// does not fit (reporting only the first as *json.UnmarshalTypeError) and
-// fills everything else, which is exactly the best effort wanted here:
-// sampleData in particular is step output and need not be an object.
-func decodeTrigger(raw json.RawMessage) *Trigger {
-	if b := bytes.TrimSpace(raw); len(b) == 0 || b[0] != '{' {
-		return nil
-	}
-	var t Trigger
-	if err := json.Unmarshal(raw, &t); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if !errors.As(err, &typeErr) {
-			return nil
-		}
-	}
-	return &t
 }
 
 // timestampLayouts accept RFC 3339 with or without fractional seconds and
@@ -212,11 +143,12 @@ type ListFlowsParams struct {
 }
 
 // FlowPage is one page of PaginatedResponseStrId[FlowAllResponse].
+// Only what following the cursor needs is kept: the envelope's first_id,
+// current_page and total_pages are not read.
 type FlowPage struct {
-	Data                    []Flow
-	HasMore                 bool
-	FirstID, LastID         *string
-	CurrentPage, TotalPages *int
+	Data    []Flow
+	HasMore bool
+	LastID  *string
 }
 
 // ImportFlowRequest replaces a flow's draft (trigger and all actions).
@@ -258,12 +190,9 @@ func (c *Client) ListFlowsPage(ctx context.Context, p ListFlowsParams, after str
 	}
 
 	var w struct {
-		Data        []Flow  `json:"data"`
-		HasMore     bool    `json:"has_more"`
-		FirstID     *string `json:"first_id"`
-		LastID      *string `json:"last_id"`
-		CurrentPage *int    `json:"current_page"`
-		TotalPages  *int    `json:"total_pages"`
+		Data    []Flow  `json:"data"`
+		HasMore bool    `json:"has_more"`
+		LastID  *string `json:"last_id"`
 	}
 	if err := c.do(ctx, http.MethodGet, flowsPath, q, nil, &w); err != nil {
 		return nil, err
@@ -271,14 +200,7 @@ func (c *Client) ListFlowsPage(ctx context.Context, p ListFlowsParams, after str
 	if w.Data == nil {
 		w.Data = []Flow{}
 	}
-	return &FlowPage{
-		Data:        w.Data,
-		HasMore:     w.HasMore,
-		FirstID:     w.FirstID,
-		LastID:      w.LastID,
-		CurrentPage: w.CurrentPage,
-		TotalPages:  w.TotalPages,
-	}, nil
+	return &FlowPage{Data: w.Data, HasMore: w.HasMore, LastID: w.LastID}, nil
 }
 
 // ListFlows fetches every page, following after=last_id until has_more is
@@ -360,16 +282,6 @@ func (c *Client) SetFlowStatus(ctx context.Context, id string, s FlowStatus) (*F
 // PublishFlow locks the draft and publishes it: POST /v1/workflow/{id}/publish.
 func (c *Client) PublishFlow(ctx context.Context, id string) (*Flow, error) {
 	path, err := flowPath(id, "/publish")
-	if err != nil {
-		return nil, err
-	}
-	return c.flowCall(ctx, http.MethodPost, path, nil)
-}
-
-// UseFlowAsDraft copies the published version back into the draft:
-// POST /v1/workflow/{id}/draft.
-func (c *Client) UseFlowAsDraft(ctx context.Context, id string) (*Flow, error) {
-	path, err := flowPath(id, "/draft")
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"slices"
 	"sync"
@@ -34,8 +35,8 @@ func TestRateLimit_concurrentCallsTakeOneTokenEach(t *testing.T) {
 	}
 	wg.Wait()
 
-	if got := c.Stats(); got != (Stats{Requests: calls}) {
-		t.Errorf("Stats = %+v, want %d requests", got, calls)
+	if n := ts.count(); n != calls {
+		t.Errorf("server saw %d requests, want %d", n, calls)
 	}
 	waits := sleeper.recorded()
 	slices.Sort(waits)
@@ -71,10 +72,13 @@ func TestRateLimit_retriesTakeTokensToo(t *testing.T) {
 	}
 }
 
-func TestRateLimit_bucketRefillsWithTime(t *testing.T) {
+func TestRateLimit_tokensRefillWithTime(t *testing.T) {
 	t.Parallel()
+	c, _ := newRTClient(t, "http://127.0.0.1:1", func(cfg *Config) { cfg.MaxRequestsPerSecond = 4 }) // one token per 250ms, burst 1
 	t0 := time.Date(2026, 7, 22, 10, 0, 0, 0, time.UTC)
-	b := newTokenBucket(4) // one token per 250ms, burst 1
+	var at time.Duration
+	sleeper := &fakeSleeper{}
+	c.sleep, c.now = sleeper.sleep, func() time.Time { return t0.Add(at) }
 	steps := []struct {
 		at   time.Duration
 		want time.Duration
@@ -89,9 +93,36 @@ func TestRateLimit_bucketRefillsWithTime(t *testing.T) {
 		{9 * time.Second, 500 * time.Millisecond}, // a clock going back refills nothing
 	}
 	for i, s := range steps {
-		if got := b.reserve(t0.Add(s.at)); got != s.want {
+		at = s.at
+		before := len(sleeper.recorded())
+		if err := c.waitForToken(t.Context()); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		var got time.Duration
+		if w := sleeper.recorded(); len(w) > before {
+			got = w[len(w)-1]
+		}
+		if got != s.want {
 			t.Errorf("step %d at +%s: wait %s, want %s", i, s.at, got, s.want)
 		}
+	}
+}
+
+func TestRateLimit_absurdlyLowRateWaitsUntilTheContextEnds(t *testing.T) {
+	t.Parallel()
+	c, _ := newRTClient(t, "http://127.0.0.1:1", func(cfg *Config) { cfg.MaxRequestsPerSecond = 1e-300 })
+	now := time.Date(2026, 7, 22, 10, 0, 0, 0, time.UTC)
+	sleeper := &fakeSleeper{}
+	c.sleep, c.now = sleeper.sleep, func() time.Time { return now }
+	for range 2 { // the burst token, then one that takes "forever"
+		if err := c.waitForToken(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The longest wait, not one that overflowed to a negative (immediate)
+	// one: only the context ends it.
+	if w := sleeper.recorded(); !slices.Equal(w, []time.Duration{math.MaxInt64}) {
+		t.Errorf("waits = %v, want one of the longest duration", w)
 	}
 }
 
@@ -107,12 +138,13 @@ func TestRateLimit_cancelWhileWaitingReturnsTheToken(t *testing.T) {
 	if _, err := c.GetFlow(t.Context(), "f1"); err != nil { // takes the burst token
 		t.Fatal(err)
 	}
+	// Ctrl-C while the call waits for its token: the real wait (sleepCtx)
+	// ends with the context, and nothing is sent.
 	ctx, cancel := context.WithCancel(t.Context())
-	sleeper := &fakeSleeper{hook: func(ctx context.Context, _ time.Duration) error {
+	c.sleep = (&fakeSleeper{hook: func(ctx context.Context, _ time.Duration) error {
 		cancel()
 		return sleepCtx(ctx, time.Hour)
-	}}
-	c.sleep = sleeper.sleep
+	}}).sleep
 	_, err := c.GetFlow(ctx, "f1")
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
@@ -122,8 +154,13 @@ func TestRateLimit_cancelWhileWaitingReturnsTheToken(t *testing.T) {
 	}
 	// The abandoned reservation was given back: the next caller waits one
 	// interval, not two.
-	if got := c.limiter.reserve(now); got != time.Second {
-		t.Errorf("next wait = %s, want 1s", got)
+	sleeper := &fakeSleeper{}
+	c.sleep = sleeper.sleep
+	if _, err := c.GetFlow(t.Context(), "f1"); err != nil {
+		t.Fatal(err)
+	}
+	if w := sleeper.recorded(); !slices.Equal(w, []time.Duration{time.Second}) {
+		t.Errorf("next waits = %v, want [1s]", w)
 	}
 }
 

@@ -257,7 +257,6 @@ func (c *Client) waitRetry(ctx context.Context, cl call, o outcome, v verdict, a
 		fields["retry_after"] = true
 	}
 	c.logger.Warn(ctx, "Diga API request failed; retrying", fields)
-	c.retries.Add(1)
 	return c.sleep(ctx, wait)
 }
 

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -131,7 +132,7 @@ func (v *Validator) checkRequestOp(op *operation, params map[string]string, r *h
 		out = append(out, Violation{Operation: op.key, Direction: dirRequest, Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 
-	for _, name := range sortedKeys(params) {
+	for _, name := range slices.Sorted(maps.Keys(params)) {
 		p := op.pathParams[name]
 		if p == nil || p.schema == nil {
 			continue
@@ -145,11 +146,11 @@ func (v *Validator) checkRequestOp(op *operation, params map[string]string, r *h
 	if err != nil {
 		add("query", "malformed query string: %v", err)
 	}
-	for _, name := range sortedKeys(q) {
+	for _, name := range slices.Sorted(maps.Keys(q)) {
 		vals := q[name]
 		p, ok := op.query[name]
 		if !ok {
-			documented := strings.Join(sortedKeys(op.query), ", ")
+			documented := strings.Join(slices.Sorted(maps.Keys(op.query)), ", ")
 			if documented == "" {
 				documented = "none"
 			}
@@ -176,7 +177,7 @@ func (v *Validator) checkRequestOp(op *operation, params map[string]string, r *h
 			add(fm.field, "%s", fm.msg)
 		}
 	}
-	for _, name := range sortedKeys(op.query) {
+	for _, name := range slices.Sorted(maps.Keys(op.query)) {
 		if op.query[name].required && len(q[name]) == 0 {
 			add("query."+name, "required query parameter is missing")
 		}
@@ -203,7 +204,7 @@ func (v *Validator) checkRequestOp(op *operation, params map[string]string, r *h
 		ct := mediaType(r.Header.Get("Content-Type"))
 		schema, ok := op.body.media[ct]
 		if !ok {
-			add("header.Content-Type", "Content-Type %q is not documented for the body (documented: %s)", r.Header.Get("Content-Type"), strings.Join(sortedKeys(op.body.media), ", "))
+			add("header.Content-Type", "Content-Type %q is not documented for the body (documented: %s)", r.Header.Get("Content-Type"), strings.Join(slices.Sorted(maps.Keys(op.body.media)), ", "))
 			schema = onlySchema(op.body.media)
 		}
 		for _, fm := range validateBody(schema, body) {
@@ -231,13 +232,13 @@ func (v *Validator) checkResponseOp(op *operation, status int, header http.Heade
 		return out
 	}
 	if empty {
-		add("body", "HTTP %d is documented with a body (%s); got an empty body", status, strings.Join(sortedKeys(r.media), ", "))
+		add("body", "HTTP %d is documented with a body (%s); got an empty body", status, strings.Join(slices.Sorted(maps.Keys(r.media)), ", "))
 		return out
 	}
 	ct := mediaType(header.Get("Content-Type"))
 	schema, ok := r.media[ct]
 	if !ok {
-		add("header.Content-Type", "Content-Type %q is not documented for HTTP %d (documented: %s)", header.Get("Content-Type"), status, strings.Join(sortedKeys(r.media), ", "))
+		add("header.Content-Type", "Content-Type %q is not documented for HTTP %d (documented: %s)", header.Get("Content-Type"), status, strings.Join(slices.Sorted(maps.Keys(r.media)), ", "))
 		schema = onlySchema(r.media)
 	}
 	for _, fm := range validateBody(schema, body) {
@@ -276,10 +277,9 @@ func (v *Validator) checkUndocumentedStatus(opKey string, op *operation, status 
 	documented := "none"
 	if op != nil {
 		var codes []string
-		for c := range op.responses {
+		for _, c := range slices.Sorted(maps.Keys(op.responses)) {
 			codes = append(codes, strconv.Itoa(c))
 		}
-		sort.Strings(codes)
 		documented = strings.Join(codes, ", ")
 	}
 	return []Violation{{Operation: opKey, Direction: dirResponse, Field: "status",
@@ -465,13 +465,4 @@ func onlySchema(m map[string]*jsonschema.Schema) *jsonschema.Schema {
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -33,8 +33,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -170,7 +171,7 @@ func (d *differ) step(u, s any, where *stepPath) {
 		}
 		return
 	}
-	for _, k := range sortedKeys(um) {
+	for _, k := range slices.Sorted(maps.Keys(um)) {
 		sv, present := sm[k]
 		if !present && k == "settings" {
 			sv, present = map[string]any{}, true // settings emptied by cleaning
@@ -194,7 +195,7 @@ func (d *differ) step(u, s any, where *stepPath) {
 			}
 		}
 	}
-	for _, k := range sortedKeys(sm) {
+	for _, k := range slices.Sorted(maps.Keys(sm)) {
 		if _, present := um[k]; present || !stepStructuralKeys[k] {
 			continue
 		}
@@ -237,7 +238,7 @@ func (d *differ) settings(u, s any, where *stepPath) {
 		}
 		return
 	}
-	for _, k := range sortedKeys(um) {
+	for _, k := range slices.Sorted(maps.Keys(um)) {
 		sv, present := sm[k]
 		if !present {
 			if readableSettingsKeys[k] {
@@ -249,7 +250,7 @@ func (d *differ) settings(u, s any, where *stepPath) {
 			d.valueDiff(um[k], sv, where.String()+": settings."+k)
 		}
 	}
-	for _, k := range sortedKeys(sm) {
+	for _, k := range slices.Sorted(maps.Keys(sm)) {
 		if _, present := um[k]; !present && settingsStructuralKeys[k] {
 			d.add("%s: settings.%s = %s on the server, absent in the configuration", where, k, brief(sm[k]))
 		}
@@ -268,7 +269,7 @@ func (d *differ) valueDiff(u, s any, where string) {
 		for k := range sm {
 			keys[k] = true
 		}
-		for _, k := range sortedKeys(keys) {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			uv, uin := um[k]
 			sv, sin := sm[k]
 			switch {
@@ -480,15 +481,6 @@ func toRat(v any) (*big.Rat, bool) {
 		return r, true
 	}
 	return nil, false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // brief renders a value for a message, shortened.

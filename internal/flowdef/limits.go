@@ -3,8 +3,10 @@ package flowdef
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -112,7 +114,7 @@ func formatBytes(n int) string {
 // a 64-bit float and nesting must stay within MaxJSONDepth. depth is the
 // JSON depth of obj.
 func (v *validator) values(where *stepPath, obj map[string]any, depth int) {
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if k == "nextAction" || k == "children" {
 			continue
 		}
@@ -131,7 +133,7 @@ func (v *validator) value(where *stepPath, segs []string, val any, depth int) {
 				keyPath(segs), MaxJSONDepth)
 			return
 		}
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			v.value(where, append(segs, keySegment(k)), t[k], depth+1)
 		}
 	case []any:

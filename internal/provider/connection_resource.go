@@ -383,23 +383,3 @@ func (m *connectionModel) fromConnection(c *client.Connection) {
 	m.DisplayName = types.StringValue(c.DisplayName)
 	m.Status = types.StringValue(c.Status)
 }
-
-// jsonObjectValidator checks a string holds one JSON object.
-type jsonObjectValidator struct{}
-
-func (jsonObjectValidator) Description(context.Context) string { return "must be a JSON object" }
-func (v jsonObjectValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (jsonObjectValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	var obj map[string]any
-	if err := json.Unmarshal([]byte(req.ConfigValue.ValueString()), &obj); err != nil || obj == nil {
-		// The value is secret: never repeat it.
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid connection value",
-			"value_wo must be a JSON object, for example jsonencode({ secret_text = var.token }).")
-	}
-}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -51,11 +52,11 @@ type digaProvider struct {
 
 // digaProviderModel maps the provider block.
 type digaProviderModel struct {
-	APIKey               types.String  `tfsdk:"api_key"`
-	BaseURL              types.String  `tfsdk:"base_url"`
-	MaxRetries           types.Int64   `tfsdk:"max_retries"`
-	RequestTimeout       types.String  `tfsdk:"request_timeout"`
-	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
+	APIKey               types.String         `tfsdk:"api_key"`
+	BaseURL              types.String         `tfsdk:"base_url"`
+	MaxRetries           types.Int64          `tfsdk:"max_retries"`
+	RequestTimeout       timetypes.GoDuration `tfsdk:"request_timeout"`
+	MaxRequestsPerSecond types.Float64        `tfsdk:"max_requests_per_second"`
 }
 
 // providerData is what Configure hands to resources and data sources. A nil
@@ -116,7 +117,8 @@ func (p *digaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"`\"2m\"`; at least `\"1s\"`. Default `\"60s\"`. Resource `timeouts` bound a whole create, " +
 					"update or delete, retries included.",
 				Optional:   true,
-				Validators: []validator.String{durationValidator{min: minRequestTimeout}},
+				CustomType: timetypes.GoDurationType{},
+				Validators: []validator.String{minDuration(minRequestTimeout, requestTimeoutTooShort)},
 			},
 			"max_requests_per_second": schema.Float64Attribute{
 				MarkdownDescription: "Client-side limit on requests per second, shared by every resource and data " +
@@ -202,7 +204,9 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		cc.MaxRetries = &n
 	}
 	if !cfg.RequestTimeout.IsNull() && !cfg.RequestTimeout.IsUnknown() {
-		cc.RequestTimeout, _ = time.ParseDuration(cfg.RequestTimeout.ValueString()) // validated
+		var diags diag.Diagnostics
+		cc.RequestTimeout, diags = cfg.RequestTimeout.ValueGoDuration() // validated
+		resp.Diagnostics.Append(diags...)
 	}
 	if !cfg.MaxRequestsPerSecond.IsNull() && !cfg.MaxRequestsPerSecond.IsUnknown() {
 		cc.MaxRequestsPerSecond = cfg.MaxRequestsPerSecond.ValueFloat64()
@@ -334,35 +338,8 @@ func configureClient(providerDataAny any, diags *diag.Diagnostics) (*providerDat
 // as a lost answer, with the warning that a flow "may now exist".
 const minRequestTimeout = time.Second
 
-// durationValidator checks a Go duration string such as "30s" that is at
-// least min (and > 0).
-type durationValidator struct {
-	min time.Duration
-}
-
-func (v durationValidator) Description(context.Context) string {
-	if v.min > 0 {
-		return fmt.Sprintf("must be a duration of at least %s, such as \"30s\" or \"2m\"", v.min)
-	}
-	return "must be a positive duration such as \"30s\" or \"2m\""
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	raw := req.ConfigValue.ValueString()
-	d, err := time.ParseDuration(raw)
-	switch {
-	case err != nil || d <= 0:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%s = %q is not a positive duration: write it like \"30s\", \"90s\" or \"2m\".", req.Path, raw))
-	case d < v.min:
-		resp.Diagnostics.AddAttributeError(req.Path, "Duration too short",
-			fmt.Sprintf("%s = %q is shorter than the minimum of %s: an attempt that short can time out before a "+
-				"request reaches Diga and its answer returns, so every request would fail. Use at least %q; the "+
-				"default is %q.", req.Path, raw, v.min, v.min.String(), client.DefaultRequestTimeout.String()))
-	}
-}
+// requestTimeoutTooShort ends the message for a request_timeout below
+// minRequestTimeout.
+var requestTimeoutTooShort = fmt.Sprintf(": an attempt that short can time out before a request reaches Diga "+
+	"and its answer returns, so every request would fail. Use at least %q; the default is %q.",
+	minRequestTimeout.String(), client.DefaultRequestTimeout.String())

@@ -25,6 +25,7 @@ func TestAccProvider_settingsCheckedAtValidate(t *testing.T) {
 		{"base_url", "http://api.diga.io", `uses plaintext http`},
 		{"request_timeout", "500ms", `request_timeout = "500ms" is shorter than the minimum of 1s`},
 		{"request_timeout", "0s", `request_timeout = "0s" is not a positive duration`},
+		{"request_timeout", "soon", `not a valid Go Time Duration string format`},
 	}
 	for _, c := range cases {
 		t.Run(c.attr+"="+c.value, func(t *testing.T) {
