@@ -311,19 +311,49 @@ resource "diga_flow" "f" {
 	if err != nil {
 		t.Fatalf("reading the run's log: %v", err)
 	}
+	warnings := warningEntries(string(logs))
 	for _, id := range orphans {
 		named := false
-		for _, line := range strings.Split(string(logs), "\n") {
-			if strings.Contains(line, id) && strings.Contains(strings.ToLower(line), "warning") {
+		for _, w := range warnings {
+			if strings.Contains(w, id) {
 				named = true
 				break
 			}
 		}
 		if !named {
-			t.Errorf("flow %s was left in Diga without being named in any warning", id)
+			t.Errorf("flow %s was left in Diga without being named in any of the %d warning(s) shown", id, len(warnings))
 		}
 	}
 	st := tg.emu.FaultStats()
 	t.Logf("same-name race: %d requests, %d injected errors, %d lost answers; %d flow(s) left outside state, all named in warnings",
 		st.Requests, st.InjectedErrors, st.LostAnswers, len(orphans))
 }
+
+// warningEntries returns the warning diagnostics of a TRACE log: the SDK
+// logs each as one entry, "Response contains warning diagnostic", whose
+// detail continues on the lines after it.
+func warningEntries(log string) []string {
+	var out []string
+	var cur *strings.Builder
+	for _, line := range strings.Split(log, "\n") {
+		if logEntryStart.MatchString(line) {
+			if cur != nil {
+				out = append(out, cur.String())
+				cur = nil
+			}
+			if strings.Contains(line, "Response contains warning diagnostic") {
+				cur = &strings.Builder{}
+			}
+		}
+		if cur != nil {
+			cur.WriteString(line)
+			cur.WriteByte('\n')
+		}
+	}
+	if cur != nil {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+var logEntryStart = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T`)
