@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -41,6 +42,7 @@ var (
 	_ provider.Provider                   = &digaProvider{}
 	_ provider.ProviderWithValidateConfig = &digaProvider{}
 	_ provider.ProviderWithListResources  = &digaProvider{}
+	_ provider.ProviderWithFunctions      = &digaProvider{}
 )
 
 // digaProvider is the provider implementation; version is the release
@@ -228,6 +230,13 @@ func (p *digaProvider) Resources(_ context.Context) []func() resource.Resource {
 func (p *digaProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
 		newFlowListResource,
+	}
+}
+
+// Functions are pure: they need no configured provider (Terraform ≥ 1.8).
+func (p *digaProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{
+		newFlowFunction,
 	}
 }
 
