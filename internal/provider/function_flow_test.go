@@ -15,8 +15,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/flowdef"
@@ -157,7 +160,12 @@ func TestAccFunctionFlow_fifteenStepExample(t *testing.T) {
 	// "Known deviation"): only the provider's requests are checked.
 	tg := newAccTargetOffContract(t)
 	tg.emulatorOnly(t)
-	cfg := tg.providerBlock() + exampleConfig(t, "functions", "flow", "function.tf")
+	cfg := tg.providerBlock() + exampleConfig(t, "functions", "flow", "function.tf") + `
+output "diagram" {
+  value = provider::diga::mermaid(diga_flow.support_triage.definition)
+}
+`
+	fixture, diagram := fifteenStepFixture(t)
 	var id string
 	const pageText = "Urgent ticket {{open_ticket.body.id}}"
 	editPage := func(text string) func(map[string]any) {
@@ -205,6 +213,12 @@ func TestAccFunctionFlow_fifteenStepExample(t *testing.T) {
 				// The harness plans again after the apply: it must be empty.
 				Config: cfg,
 				Check:  checkTree(pageText),
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The HCL example and flowdef's JSON fixture are the
+					// same flow, and the docs draw that fixture.
+					statecheck.ExpectKnownValue(triageAddr, tfjsonpath.New("definition"), knownvalue.StringExact(fixture)),
+					statecheck.ExpectKnownOutputValue("diagram", knownvalue.StringExact(diagram)),
+				},
 			},
 			{
 				PreConfig: func() { tg.emu.EditFlow(tg.apiKey, id, editPage("edited in the UI")) },

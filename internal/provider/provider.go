@@ -237,6 +237,7 @@ func (p *digaProvider) ListResources(_ context.Context) []func() list.ListResour
 func (p *digaProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{
 		newFlowFunction,
+		newMermaidFunction,
 	}
 }
 
