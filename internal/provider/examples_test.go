@@ -32,12 +32,18 @@ func TestAccExamplesValidate(t *testing.T) {
 	for dir := range dirs {
 		t.Run(strings.TrimPrefix(dir, filepath.Join("..", "..")+string(filepath.Separator)), func(t *testing.T) {
 			t.Parallel()
-			work := t.TempDir()
-			// Modules of an example (its subdirectories) come along.
-			copyTree(t, dir, work, func(name string) bool {
+			// The whole examples tree comes along, so that examples using a
+			// module of another example (a relative source) find it.
+			root := t.TempDir()
+			copyTree(t, filepath.Join("..", "..", "examples"), root, func(name string) bool {
 				// The identity import example needs Terraform ≥ 1.12.
 				return name == "import-identity-block.tf"
 			})
+			rel, err := filepath.Rel(filepath.Join("..", "..", "examples"), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			work := filepath.Join(root, rel)
 			hasProviders := false
 			entries, err := os.ReadDir(work)
 			if err != nil {
