@@ -514,9 +514,26 @@
 //     both are null.
 //   - Detail: PieceDetailResponse, actions and triggers as maps by name of
 //     PieceActionDefinition and PieceTriggerDefinition, props in
-//     Activepieces' shape {displayName, description, required, type}. An
-//     unknown name (exact, case-sensitive) →
-//     404 {"status":"error","error_code":"PIECE_NOT_FOUND","message":"Piece <name> not found"}.
+//     Activepieces' shape {displayName, description, required, type} plus
+//     defaultValue on the properties that have one — the key is absent
+//     otherwise, as Activepieces leaves it out, so a default of {}, "",
+//     false or 0 can be told from none. The spec types props as a
+//     free-form object; the shape is Activepieces' (Diga's pieces are
+//     Activepieces packages). Which properties are required and which have
+//     defaults is the emulator's choice, made so that every case a
+//     catalogue check must handle exists: HTTP's headers and queryParams
+//     are required with the default {} (Activepieces fills them in), its
+//     method and url required without one; Slack's channel and text,
+//     Gmail's receiver, subject and body, HubSpot's dealname, OpenAI's
+//     model and prompt, Diga's make_call agent_id and phone and
+//     function_call function_name and description are required without a
+//     default; OpenAI's temperature (0.9), HTTP's body_type ("none") and
+//     failsafe (false) are optional with one. An unknown name (exact,
+//     case-sensitive) →
+//     404 {"status":"error","error_code":"PIECE_NOT_FOUND","message":"Piece <name> not found"}:
+//     Diga documents no error for it, so the code is invented; what
+//     matters is that it is Diga's envelope, where a path no route matches
+//     gets FastAPI's {"detail":"Not Found"}.
 //   - Names contain "@" and "/". piece_name is matched like Starlette's
 //     {piece_name:path}: the rest of the percent-decoded path. So the
 //     escaped form clients send (/v1/workflow/piece/@activepieces%2Fpiece-slack,

@@ -32,20 +32,28 @@ type pieceOp struct {
 	sampleData                     any
 }
 
+// pieceProp is an Activepieces input property. defaultValue is sent only
+// when hasDefault (Activepieces leaves the key out of properties without
+// one), so {} and "" are defaults that can be told from none.
 type pieceProp struct {
 	name, displayName, description, typ string
-	required                            bool
+	required, hasDefault                bool
+	defaultValue                        any
 }
 
 func (op pieceOp) propsBody() map[string]any {
 	m := make(map[string]any, len(op.props))
 	for _, p := range op.props {
-		m[p.name] = map[string]any{
+		body := map[string]any{
 			"displayName": p.displayName,
 			"description": nullable(p.description),
 			"required":    p.required,
 			"type":        p.typ,
 		}
+		if p.hasDefault {
+			body["defaultValue"] = p.defaultValue
+		}
+		m[p.name] = body
 	}
 	return m
 }
@@ -269,6 +277,12 @@ func prop(name, displayName, typ string, required bool, description string) piec
 	return pieceProp{name: name, displayName: displayName, typ: typ, required: required, description: description}
 }
 
+// withDefault gives a property a defaultValue.
+func withDefault(p pieceProp, v any) pieceProp {
+	p.hasDefault, p.defaultValue = true, v
+	return p
+}
+
 // pieceCatalogue is sorted by display name (the list's order).
 var pieceCatalogue = func() []*piece {
 	const created, updated = "2025-03-04T09:12:45.123456Z", "2026-06-17T08:00:00Z"
@@ -338,11 +352,11 @@ var pieceCatalogue = func() []*piece {
 				props: []pieceProp{
 					prop("method", "Method", "STATIC_DROPDOWN", true, ""),
 					prop("url", "URL", "SHORT_TEXT", true, ""),
-					prop("headers", "Headers", "OBJECT", true, ""),
-					prop("queryParams", "Query params", "OBJECT", true, ""),
-					prop("body_type", "Body Type", "STATIC_DROPDOWN", false, ""),
+					withDefault(prop("headers", "Headers", "OBJECT", true, ""), map[string]any{}),
+					withDefault(prop("queryParams", "Query params", "OBJECT", true, ""), map[string]any{}),
+					withDefault(prop("body_type", "Body Type", "STATIC_DROPDOWN", false, ""), "none"),
 					prop("body", "Body", "DYNAMIC", false, ""),
-					prop("failsafe", "No Error on Failure", "CHECKBOX", false, ""),
+					withDefault(prop("failsafe", "No Error on Failure", "CHECKBOX", false, ""), false),
 					prop("timeout", "Timeout (in seconds)", "NUMBER", false, ""),
 				}}},
 		}),
@@ -370,7 +384,7 @@ var pieceCatalogue = func() []*piece {
 				"", "", nil),
 			actions: []pieceOp{
 				{name: "ask_chatgpt", displayName: "Ask ChatGPT", description: "Ask ChatGPT anything you want!", requireAuth: true,
-					props: []pieceProp{prop("model", "Model", "DROPDOWN", true, ""), prop("prompt", "Question", "LONG_TEXT", true, ""), prop("temperature", "Temperature", "NUMBER", false, "")}},
+					props: []pieceProp{prop("model", "Model", "DROPDOWN", true, ""), prop("prompt", "Question", "LONG_TEXT", true, ""), withDefault(prop("temperature", "Temperature", "NUMBER", false, ""), 0.9)}},
 				{name: "extract_structured_data", displayName: "Extract Structured Data from Text", description: "Returns structured data from provided unstructured text.", requireAuth: true,
 					props: []pieceProp{prop("text", "Unstructured Text", "LONG_TEXT", true, ""), prop("params", "Data Definition", "ARRAY", true, "")}},
 			},

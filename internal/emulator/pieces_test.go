@@ -185,6 +185,16 @@ func TestPieceDetail(t *testing.T) {
 	if len(obj(http1["triggers"])) != 0 || http1["auth"] != nil {
 		t.Fatalf("http = %v", http1)
 	}
+	// Activepieces-style props: required, type, and defaultValue only where
+	// the property has one ({} is a default, absent is none).
+	httpProps := obj(obj(obj(http1["actions"])["send_request"])["props"])
+	headers, url := obj(httpProps["headers"]), obj(httpProps["url"])
+	if headers["required"] != true || headers["type"] != "OBJECT" || !reflect.DeepEqual(headers["defaultValue"], map[string]any{}) {
+		t.Fatalf("headers = %v, want required OBJECT with the default {}", headers)
+	}
+	if _, has := url["defaultValue"]; has || url["required"] != true {
+		t.Fatalf("url = %v, want required without defaultValue", url)
+	}
 
 	// Unknown names (case matters), and the router around the path parameter.
 	expectEnvelope(t, c.do("GET", "/v1/workflow/piece/@activepieces%2FPiece-Slack", nil), 404, "PIECE_NOT_FOUND", "Piece @activepieces/Piece-Slack not found")

@@ -14,6 +14,7 @@ import (
 type stepPath struct {
 	parent *stepPath
 	label  string // the step's name, with ".children[i]" when inside a branch
+	name   string // the step's name in full; "" for the trigger and unnamed steps
 	depth  int    // steps below the trigger: 0 for the trigger
 }
 
@@ -33,19 +34,19 @@ func triggerPath() *stepPath { return &stepPath{label: "trigger"} }
 // next is the path of step v, which follows p (its nextAction or the first
 // step of one of its branches).
 func (p *stepPath) next(v any) *stepPath {
-	name := "(unnamed step)"
+	label, name := "(unnamed step)", ""
 	if m, ok := v.(map[string]any); ok {
 		if n, ok := m["name"].(string); ok && n != "" {
-			name = n
+			label, name = n, n
 		}
 	}
-	return &stepPath{parent: p, label: shortLabel(name), depth: p.depth + 1}
+	return &stepPath{parent: p, label: shortLabel(label), name: name, depth: p.depth + 1}
 }
 
 // branch is p seen from inside its children[i] (a router branch or a loop
 // body): "router.children[0]". The steps of the branch follow it.
 func (p *stepPath) branch(i int) *stepPath {
-	return &stepPath{parent: p.parent, label: p.label + ".children[" + strconv.Itoa(i) + "]", depth: p.depth}
+	return &stepPath{parent: p.parent, label: p.label + ".children[" + strconv.Itoa(i) + "]", name: p.name, depth: p.depth}
 }
 
 // String renders the path, shortened in the middle when it is long:

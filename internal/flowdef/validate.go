@@ -21,7 +21,10 @@ type Problem struct {
 	// Step is the path of the step, e.g. "trigger > router_1.children[0] >
 	// send_slack"; the middle of a long path is shortened
 	// ("trigger > a > b > c > … 190 steps … > x > y > z").
-	Step    string
+	Step string
+	// Name is the name of the step the problem is about; "" for the
+	// trigger and for a step without a name.
+	Name    string
 	Message string // what is wrong and how to fix it
 }
 
@@ -46,7 +49,7 @@ type validator struct {
 }
 
 func (v *validator) add(step *stepPath, format string, args ...any) {
-	v.problems = append(v.problems, Problem{Step: step.String(), Message: fmt.Sprintf(format, args...)})
+	v.problems = append(v.problems, Problem{Step: step.String(), Name: step.name, Message: fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) trigger(t map[string]any) {

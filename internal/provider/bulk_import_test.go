@@ -61,18 +61,25 @@ func cliProvider(t *testing.T) string {
 	return string(b)
 }
 
-// tfRunner runs terraform in one working directory.
+// tfRunner runs terraform in one working directory, with the provider
+// served in-process (reattach) or, with env from builtProvider, as a
+// binary Terraform starts itself.
 type tfRunner struct {
 	t        *testing.T
 	dir      string
 	reattach string
+	env      []string
 }
 
 func (r tfRunner) run(args ...string) (string, int) {
 	r.t.Helper()
 	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
 	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+r.reattach, "TF_IN_AUTOMATION=1", "TF_LOG=", "NO_COLOR=1")
+	cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_LOG=", "NO_COLOR=1")
+	if r.reattach != "" {
+		cmd.Env = append(cmd.Env, "TF_REATTACH_PROVIDERS="+r.reattach)
+	}
+	cmd.Env = append(cmd.Env, r.env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

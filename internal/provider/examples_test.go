@@ -32,26 +32,27 @@ func TestAccExamplesValidate(t *testing.T) {
 	for dir := range dirs {
 		t.Run(strings.TrimPrefix(dir, filepath.Join("..", "..")+string(filepath.Separator)), func(t *testing.T) {
 			t.Parallel()
-			work := t.TempDir()
-			entries, err := os.ReadDir(dir)
+			// The whole examples tree comes along, so that examples using a
+			// module of another example (a relative source) find it.
+			root := t.TempDir()
+			copyTree(t, filepath.Join("..", "..", "examples"), root, func(name string) bool {
+				// The identity import example needs Terraform ≥ 1.12.
+				return name == "import-identity-block.tf"
+			})
+			rel, err := filepath.Rel(filepath.Join("..", "..", "examples"), dir)
 			if err != nil {
 				t.Fatal(err)
 			}
+			work := filepath.Join(root, rel)
 			hasProviders := false
+			entries, err := os.ReadDir(work)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, e := range entries {
-				// The identity import example needs Terraform ≥ 1.12.
-				if e.IsDir() || e.Name() == "import-identity-block.tf" {
-					continue
-				}
-				b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-				if err != nil {
-					t.Fatal(err)
-				}
+				b, _ := os.ReadFile(filepath.Join(work, e.Name()))
 				if strings.Contains(string(b), "required_providers") {
 					hasProviders = true
-				}
-				if err := os.WriteFile(filepath.Join(work, e.Name()), b, 0o600); err != nil {
-					t.Fatal(err)
 				}
 			}
 			if !hasProviders {
@@ -64,5 +65,35 @@ func TestAccExamplesValidate(t *testing.T) {
 			tf.mustRun("init", "-input=false", "-backend=false")
 			tf.mustRun("validate")
 		})
+	}
+}
+
+// copyTree copies the files below src into dst, subdirectories included,
+// leaving out the files skip names.
+func copyTree(t *testing.T, src, dst string, skip func(name string) bool) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(target, 0o700)
+		case skip != nil && skip(d.Name()):
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -275,6 +275,12 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	facts, def := flowFactsOf(configured, plan, state, creating)
 	d := decideFlow(facts)
 	addFlowProblems(&resp.Diagnostics, d.Problems)
+	if facts.Definition == defChanged {
+		// Only a definition the apply imports: one already in Diga was
+		// accepted, and a catalogue that changed since must not block
+		// plans that do not touch it.
+		r.checkCatalog(ctx, def, &resp.Diagnostics)
+	}
 
 	if facts.Definition == defUnchanged {
 		// Means the same flow (key order, whitespace, keys Diga fills in):

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -42,6 +43,7 @@ var (
 	_ provider.Provider                   = &digaProvider{}
 	_ provider.ProviderWithValidateConfig = &digaProvider{}
 	_ provider.ProviderWithListResources  = &digaProvider{}
+	_ provider.ProviderWithFunctions      = &digaProvider{}
 )
 
 // digaProvider is the provider implementation; version is the release
@@ -57,6 +59,7 @@ type digaProviderModel struct {
 	MaxRetries           types.Int64          `tfsdk:"max_retries"`
 	RequestTimeout       timetypes.GoDuration `tfsdk:"request_timeout"`
 	MaxRequestsPerSecond types.Float64        `tfsdk:"max_requests_per_second"`
+	CatalogChecks        types.Bool           `tfsdk:"catalog_checks"`
 }
 
 // providerData is what Configure hands to resources and data sources. A nil
@@ -68,6 +71,9 @@ type providerData struct {
 	project string
 	// planned holds the connections this provider instance's plan creates.
 	planned *plannedConnections
+	// catalog serves diga_flow's plan-time piece checks; nil when
+	// catalog_checks = false.
+	catalog *pieceCatalog
 }
 
 // New returns a constructor for the provider, as providerserver expects.
@@ -125,6 +131,15 @@ func (p *digaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"source of this provider instance (useful with high `-parallelism`). Default: no limit.",
 				Optional:   true,
 				Validators: []validator.Float64{float64validator.AtLeast(0)},
+			},
+			"catalog_checks": schema.BoolAttribute{
+				MarkdownDescription: "Check, at plan, each `diga_flow` definition the apply would import against " +
+					"Diga's piece catalogue (default `true`): a trigger or action the piece does not have, or a " +
+					"required input missing from `settings.input`, is an error; an input the piece does not know, " +
+					"or a piece the catalogue does not list (a private or custom piece), a warning. Each piece is " +
+					"read once per run, with no API key. When the catalogue cannot be reached the plan goes on with " +
+					"one warning; set `false` to turn the checks off, for example for air-gapped plans.",
+				Optional: true,
 			},
 		},
 	}
@@ -219,6 +234,9 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	tflog.Debug(ctx, "Configured Diga API client", map[string]any{"base_url": baseURL})
 
 	data := &providerData{client: c, project: projectID(c.BaseURL(), apiKey), planned: &plannedConnections{}}
+	if cfg.CatalogChecks.IsNull() || cfg.CatalogChecks.IsUnknown() || cfg.CatalogChecks.ValueBool() {
+		data.catalog = newPieceCatalog(c)
+	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.ListResourceData = data
@@ -235,6 +253,14 @@ func (p *digaProvider) Resources(_ context.Context) []func() resource.Resource {
 func (p *digaProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
 		newFlowListResource,
+	}
+}
+
+// Functions are pure: they need no configured provider (Terraform ≥ 1.8).
+func (p *digaProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{
+		newFlowFunction,
+		newMermaidFunction,
 	}
 }
 

@@ -74,6 +74,7 @@ func TestMain(m *testing.M) {
 		}
 	}
 	code := m.Run()
+	removeBuiltProvider()
 	if testing.Verbose() {
 		if v, err := contract.Load(); err == nil {
 			fmt.Println(v.Coverage())

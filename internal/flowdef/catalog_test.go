@@ -1,0 +1,139 @@
+package flowdef
+
+import (
+	"strings"
+	"testing"
+)
+
+func slackSpec(t *testing.T) *PieceSpec {
+	t.Helper()
+	props, err := ParseProps([]byte(`{
+	  "channel": {"displayName": "Channel", "required": true, "type": "DROPDOWN"},
+	  "text": {"displayName": "Message", "required": true, "type": "LONG_TEXT"},
+	  "username": {"displayName": "Username", "required": false, "type": "SHORT_TEXT"},
+	  "threadTs": {"displayName": "Thread", "required": true, "type": "SHORT_TEXT", "defaultValue": ""},
+	  "note": {"displayName": "Note", "required": true, "type": "MARKDOWN"}
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &PieceSpec{
+		Actions: map[string]OperationSpec{
+			"send_channel_message": {Props: props},
+			"send_direct_message":  {Props: map[string]PropSpec{"userId": {Required: true}, "text": {Required: true}}},
+		},
+		Triggers: map[string]OperationSpec{"new_message": {Props: map[string]PropSpec{}}},
+	}
+}
+
+func TestParseProps(t *testing.T) {
+	t.Parallel()
+	props, err := ParseProps([]byte(`{"a":{"required":true,"defaultValue":0},"b":{"required":true,"defaultValue":null},"c":"odd","d":{"type":"NUMBER"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !props["a"].Required || !props["a"].HasDefault {
+		t.Errorf("a = %+v: a default of 0 is a default", props["a"])
+	}
+	if !props["b"].Required || props["b"].HasDefault {
+		t.Errorf("b = %+v: a null default is none", props["b"])
+	}
+	if props["c"].Required || props["d"].Required || props["d"].Type != "NUMBER" {
+		t.Errorf("c, d = %+v, %+v", props["c"], props["d"])
+	}
+	if p, err := ParseProps(nil); p != nil || err != nil {
+		t.Errorf("no props = %v, %v; want nil (not checked)", p, err)
+	}
+	if _, err := ParseProps([]byte(`[]`)); err == nil {
+		t.Error("props that are not an object parse")
+	}
+}
+
+func TestCheckCatalog(t *testing.T) {
+	t.Parallel()
+	def := func(text string) *Definition {
+		t.Helper()
+		d, err := ParseDefinition(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	slack := slackSpec(t)
+	diga := &PieceSpec{Triggers: map[string]OperationSpec{"call_finished": {Props: map[string]PropSpec{"agent_id": {}}}}}
+	pieces := map[string]*PieceSpec{"@diga/piece-diga": diga, "@activepieces/piece-slack": slack, "@acme/piece-private": nil}
+	step := func(name, action, input string) string {
+		return `{"name":"` + name + `","type":"PIECE","settings":{"pieceName":"@activepieces/piece-slack","actionName":"` + action + `","input":` + input + `}}`
+	}
+	withSteps := func(router string) string {
+		return `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished","input":{}},"nextAction":` + router + `}`
+	}
+	cases := []struct {
+		name, def string
+		want      []string // "error|warning: <finding String() part>"
+	}{
+		{name: "all good", def: withSteps(step("post", "send_channel_message", `{"channel":"C1","text":"hi","auth":"{{connections['x']}}"}`))},
+		{name: "misspelled action", def: withSteps(step("post", "send_chanel_message", `{}`)),
+			want: []string{`error: trigger > post: the piece "@activepieces/piece-slack" has no action "send_chanel_message"; did you mean "send_channel_message"? Its actions: send_channel_message, send_direct_message. Fix settings.actionName.`}},
+		{name: "trigger used as action", def: withSteps(step("post", "new_message", `{}`)),
+			want: []string{`error: trigger > post: the piece "@activepieces/piece-slack" has no action "new_message" ("new_message" is a trigger of this piece, which only the flow's trigger can use).`}},
+		{name: "misspelled trigger", def: `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"callfinished"}}`,
+			want: []string{`error: trigger: the piece "@diga/piece-diga" has no trigger "callfinished"; did you mean "call_finished"? Its triggers: call_finished. Fix settings.triggerName.`}},
+		{name: "missing required inputs, in a branch", def: withSteps(`{"name":"r","type":"ROUTER","settings":{"branches":[{},{}]},"children":[null,` + step("post", "send_channel_message", `{"text":"","username":"bot"}`) + `]}`),
+			want: []string{`error: trigger > r.children[1] > post: the action "send_channel_message" of "@activepieces/piece-slack" requires the inputs "channel" (Channel) and "text" (Message), which have no default: add them to settings.input`}},
+		{name: "null counts as missing", def: withSteps(step("post", "send_direct_message", `{"userId":null,"text":"x"}`)),
+			want: []string{`error: trigger > post: the action "send_direct_message" of "@activepieces/piece-slack" requires the input "userId", which has no default`}},
+		{name: "unknown input key", def: withSteps(step("post", "send_channel_message", `{"channel":"C1","text":"x","chanel":"C2"}`)),
+			want: []string{`warning: trigger > post: settings.input.chanel is not an input of the action "send_channel_message" of "@activepieces/piece-slack", which ignores it; did you mean "channel"? Its inputs: channel, note, text, threadTs, username.`}},
+		{name: "piece not in the catalogue", def: withSteps(`{"name":"p","type":"PIECE","settings":{"pieceName":"@acme/piece-private","actionName":"x"}}`),
+			want: []string{`warning: trigger > p: the piece "@acme/piece-private" is not in Diga's piece catalogue`}},
+		{name: "piece not looked up", def: withSteps(`{"name":"p","type":"PIECE","settings":{"pieceName":"@x/unfetched","actionName":"x"}}`)},
+		{name: "inside a loop", def: withSteps(`{"name":"l","type":"LOOP_ON_ITEMS","settings":{"items":"{{x}}"},"children":[` + step("post", "nope", `{}`) + `]}`),
+			want: []string{`error: trigger > l.children[0] > post: the piece "@activepieces/piece-slack" has no action "nope".`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got := def(c.def).CheckCatalog(pieces)
+			if len(got) != len(c.want) {
+				t.Fatalf("findings = %q, want %d", got, len(c.want))
+			}
+			for i, w := range c.want {
+				sev, text, _ := strings.Cut(w, ": ")
+				if (sev == "error") != got[i].Error || !strings.HasPrefix(got[i].String(), text) {
+					t.Errorf("finding %d = (error %v) %q\nwant (%s) %q", i, got[i].Error, got[i].String(), sev, text)
+				}
+			}
+		})
+	}
+}
+
+func TestPieceNames(t *testing.T) {
+	t.Parallel()
+	text, problems := FromSteps(fifteenSteps(t))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	d, _ := ParseDefinition(text)
+	got := strings.Join(d.PieceNames(), " ")
+	want := "@activepieces/piece-gmail @activepieces/piece-http @activepieces/piece-hubspot @activepieces/piece-openai @activepieces/piece-slack @diga/piece-diga"
+	if got != want {
+		t.Errorf("PieceNames = %s, want %s", got, want)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	t.Parallel()
+	names := []string{"send_channel_message", "send_direct_message", "find_user"}
+	for in, want := range map[string]string{
+		"send_chanel_message":  "send_channel_message",
+		"Send_Channel_Message": "send_channel_message",
+		"channel":              "send_channel_message",
+		"find_usr":             "find_user",
+		"delete_everything":    "",
+	} {
+		if got := strings.Join(suggest(in, names), ","); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
