@@ -3,6 +3,8 @@ package flowdef
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -172,7 +174,7 @@ func (u pieceUse) setting() string {
 }
 
 func (u pieceUse) unknownOperation(ops, other map[string]OperationSpec) CatalogFinding {
-	names := sortedKeys(ops)
+	names := slices.Sorted(maps.Keys(ops))
 	msg := fmt.Sprintf("the piece %q has no %s %q", u.piece, u.kind(), u.operation)
 	if _, isOther := other[u.operation]; isOther {
 		otherKind, use := "a trigger", "the flow's trigger"
@@ -204,7 +206,7 @@ func (u pieceUse) unknownOperation(ops, other map[string]OperationSpec) CatalogF
 func (u pieceUse) checkInputs(props map[string]PropSpec) []CatalogFinding {
 	var out []CatalogFinding
 	var missing []string
-	for _, name := range sortedKeys(props) {
+	for _, name := range slices.Sorted(maps.Keys(props)) {
 		p := props[name]
 		if !p.Required || p.HasDefault || p.Type == "MARKDOWN" {
 			continue
@@ -227,8 +229,8 @@ func (u pieceUse) checkInputs(props map[string]PropSpec) []CatalogFinding {
 			Message: fmt.Sprintf("the %s %q of %q requires the %s %s, %s to settings.input (an empty string or "+
 				"null counts as missing).", u.kind(), u.operation, u.piece, noun, andList(missing), which)})
 	}
-	known := sortedKeys(props)
-	for _, key := range sortedKeys(u.input) {
+	known := slices.Sorted(maps.Keys(props))
+	for _, key := range slices.Sorted(maps.Keys(u.input)) {
 		if _, ok := props[key]; ok || key == "auth" {
 			continue
 		}
