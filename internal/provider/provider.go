@@ -239,6 +239,7 @@ func (p *digaProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newFlowResource,
 		newConnectionResource,
+		newSampleDataResource,
 	}
 }
 
