@@ -259,6 +259,8 @@ func (p *digaProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		newPiecesDataSource,
 		newPieceDataSource,
 		newConnectionsDataSource,
+		newExecutionsDataSource,
+		newExecutionDataSource,
 	}
 }
 
