@@ -37,7 +37,7 @@ func TestAccExamplesValidate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hasProviders := false
+			hasProviders, usesActions := false, false
 			for _, e := range entries {
 				// The identity import example needs Terraform ≥ 1.12.
 				if e.IsDir() || e.Name() == "import-identity-block.tf" {
@@ -50,9 +50,15 @@ func TestAccExamplesValidate(t *testing.T) {
 				if strings.Contains(string(b), "required_providers") {
 					hasProviders = true
 				}
+				if strings.Contains(string(b), "\naction \"") || strings.Contains(string(b), "action_trigger {") {
+					usesActions = true
+				}
 				if err := os.WriteFile(filepath.Join(work, e.Name()), b, 0o600); err != nil {
 					t.Fatal(err)
 				}
+			}
+			if usesActions && !cliAtLeast("1.14.0") {
+				t.Skip("actions need Terraform 1.14 or later")
 			}
 			if !hasProviders {
 				versions := "terraform {\n  required_providers {\n    diga = { source = \"diga-io/diga\" }\n  }\n}\n"
