@@ -146,3 +146,49 @@ func TestAccFlow_noGateNoTest(t *testing.T) {
 		}},
 	})
 }
+
+// A new flow whose first test fails: the apply fails, nothing is
+// published, and the flow is tracked (tainted, as Terraform does with any
+// create that fails), so fixing the definition and applying again replaces
+// it with a flow that passes and is published.
+func TestAccFlow_testBeforePublishGateOnCreate(t *testing.T) {
+	tg := newAccTarget(t)
+	tg.emulatorOnly(t)
+	name := tg.name(t, "gate-create")
+	gate := "  test_before_publish = true"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             tg.checkFlowsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:      definedFlowConfig(tg, name, failingPostCallDefinition("v1", "bad channel"), gate),
+				ExpectError: regexp.MustCompile(`(?s)Flow test failed; the flow was not published.*step "post_slack" failed:\s+bad channel`),
+			},
+			{
+				PreConfig: func() {
+					flows := tg.emu.Flows(tg.apiKey)
+					if len(flows) != 1 || flows[0].Published {
+						t.Errorf("after the failed create: %d flows, want 1 unpublished: %+v", len(flows), flows)
+					}
+				},
+				Config: definedFlowConfig(tg, name, postCallDefinition("v1"), gate),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(flowAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: func(s *terraform.State) error {
+					f, err := tg.emuFlow(s)
+					if err != nil {
+						return err
+					}
+					if !f.Published || slackText(f.PublishedTrigger) != "v1" {
+						return fmt.Errorf("fixed flow not published: %+v", f)
+					}
+					if n := len(tg.emu.Flows(tg.apiKey)); n != 1 {
+						return fmt.Errorf("%d flows, want 1 (the failed one replaced, not orphaned)", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
