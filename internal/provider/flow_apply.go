@@ -197,7 +197,7 @@ func (a *flowApply) testDraft(ctx context.Context, id string) bool {
 		return true
 	}
 	a.diags.AddAttributeError(path.Root("test_before_publish"), "Flow test failed; the flow was not published",
-		describeFailedRun(id, res.RunID, string(res.Status), res.FailedSteps())+
+		describeFailedRun(id, res.RunID, string(res.Status), failingSteps(ctx, a.c, res))+
 			"\n\nNothing was published: the previously published version (if any) keeps running, and the draft "+
 			"holds the configured definition. Fix the failing step in `definition` (or its sample data) and apply "+
 			"again: the publish is still pending. To publish without the test, set test_before_publish = false.")
@@ -219,4 +219,25 @@ func describeFailedRun(flowID, runID, status string, failed []client.StepResult)
 		fmt.Fprintf(&b, "\n  - step %q failed: %s", s.Name, msg)
 	}
 	return b.String()
+}
+
+// failingSteps are the failing steps of a test run: from the answer's
+// steps, or, when those name none (steps is free-form and may be absent),
+// from the run's failedStep in its execution detail.
+func failingSteps(ctx context.Context, c *client.Client, res *client.FlowTestResult) []client.StepResult {
+	if failed := res.FailedSteps(); len(failed) > 0 {
+		return failed
+	}
+	run, err := c.GetExecution(ctx, res.RunID)
+	if err != nil {
+		tflog.Warn(ctx, "Could not read the failed test run", map[string]any{"run_id": res.RunID, "error": err.Error()})
+		return nil
+	}
+	if failed := run.FailedSteps(); len(failed) > 0 {
+		return failed
+	}
+	if run.FailedStep != nil && run.FailedStep.Name != nil {
+		return []client.StepResult{{Name: *run.FailedStep.Name}}
+	}
+	return nil
 }

@@ -98,7 +98,7 @@ func (a *flowTestAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 	}
 	if res.Status != client.RunSucceeded {
 		resp.Diagnostics.AddAttributeError(path.Root("flow_id"), "Flow test failed",
-			describeFailedRun(id, res.RunID, string(res.Status), res.FailedSteps())+
+			describeFailedRun(id, res.RunID, string(res.Status), failingSteps(ctx, c, res))+
 				"\n\nFix the failing step in the flow's definition (or its sample data) and test again.")
 		return
 	}
