@@ -14,10 +14,10 @@ import (
 func TestFailingStepsFallBackToExecution(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		switch {
-		case r.URL.Path == "/v1/workflow/f1/test":
+		switch r.URL.Path {
+		case "/v1/workflow/f1/test":
 			_, _ = w.Write([]byte(`{"success":false,"runId":"r1","status":"FAILED","steps":null}`))
-		case r.URL.Path == "/v1/workflow/executions/r1":
+		case "/v1/workflow/executions/r1":
 			_, _ = w.Write([]byte(`{"id":"r1","flowId":"f1","status":"FAILED","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","failedStep":{"name":"post_slack","displayName":"Post"}}`))
 		default:
 			w.WriteHeader(http.StatusNotFound)
