@@ -1,12 +1,8 @@
 package provider
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,11 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/go-version"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
@@ -26,110 +18,41 @@ import (
 
 // The actions need Terraform ≥ 1.14. terraform-plugin-testing has no
 // -invoke step, so the -invoke tests drive the CLI themselves, with the
-// provider served in-process and attached through TF_REATTACH_PROVIDERS.
+// provider served in-process and attached through TF_REATTACH_PROVIDERS
+// (cliProvider), its logs going to the per-test log files that the secret
+// check reads.
 
 // actionCLI is a terraform CLI ≥ 1.14 working in a temporary directory
-// against this provider served in-process.
+// against this provider served in-process (cliProvider, tfRunner).
 type actionCLI struct {
-	t        *testing.T
-	tf, dir  string
-	reattach string
+	tfRunner
 }
 
 func newActionCLI(t *testing.T) *actionCLI {
 	t.Helper()
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		t.Skip("needs TF_ACC_TERRAFORM_PATH")
 	}
-	out, err := exec.Command(tf, "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("terraform version: %v", err)
+	if !cliAtLeast("1.14.0") {
+		t.Skipf("actions need Terraform 1.14 or later; %s is older", os.Getenv("TF_ACC_TERRAFORM_PATH"))
 	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("terraform version -json: %v", err)
-	}
-	got, err := version.NewVersion(v.Version)
-	if err != nil {
-		t.Fatalf("terraform version %q: %v", v.Version, err)
-	}
-	if got.Core().LessThan(version.Must(version.NewVersion("1.14.0"))) {
-		t.Skipf("actions need Terraform 1.14 or later; %s is %s", tf, v.Version)
-	}
-	return &actionCLI{t: t, tf: tf, dir: t.TempDir(), reattach: serveProviderInProcess(t)}
+	return &actionCLI{tfRunner{t: t, dir: t.TempDir(), reattach: cliProvider(t)}}
 }
 
-// serveProviderInProcess serves the provider in debug mode and returns
-// the TF_REATTACH_PROVIDERS value naming it.
-func serveProviderInProcess(t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cfgCh := make(chan *plugin.ReattachConfig, 1)
-	closeCh := make(chan struct{})
-	errCh := make(chan error, 1)
-	go func() {
-		errCh <- tf6server.Serve("registry.terraform.io/hashicorp/diga", providerserver.NewProtocol6(New("test")()),
-			tf6server.WithDebug(ctx, cfgCh, closeCh),
-			tf6server.WithGoPluginLogger(hclog.New(&hclog.LoggerOptions{Output: io.Discard})),
-			tf6server.WithoutLogStderrOverride())
-	}()
-	var cfg *plugin.ReattachConfig
-	select {
-	case cfg = <-cfgCh:
-	case err := <-errCh:
-		cancel()
-		t.Fatalf("serving the provider: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		<-closeCh
-	})
-	b, err := json.Marshal(map[string]any{"registry.terraform.io/hashicorp/diga": map[string]any{
-		"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": true,
-		"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
+// write writes the configuration, with the provider's source address.
 func (c *actionCLI) write(config string) {
 	c.t.Helper()
-	if err := os.WriteFile(filepath.Join(c.dir, "main.tf"), []byte(config), 0o600); err != nil {
+	versions := "terraform {\n  required_providers {\n    diga = { source = \"diga-io/diga\" }\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(c.dir, "main.tf"), []byte(versions+config), 0o600); err != nil {
 		c.t.Fatal(err)
 	}
 }
 
-// run runs terraform with args and returns its combined output and
-// whether it exited 0.
-func (c *actionCLI) run(args ...string) (string, bool) {
+// runOK runs terraform and reports its output and whether it exited 0.
+func (c *actionCLI) runOK(args ...string) (string, bool) {
 	c.t.Helper()
-	cmd := exec.Command(c.tf, append(args, "-no-color")...)
-	cmd.Dir = c.dir
-	cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+c.reattach, "TF_IN_AUTOMATION=1", "TF_LOG=", "TF_LOG_PATH=")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if err != nil {
-		var exited *exec.ExitError
-		if !errors.As(err, &exited) {
-			c.t.Fatalf("terraform %v: %v", args, err)
-		}
-	}
-	return out.String(), err == nil
-}
-
-func (c *actionCLI) mustRun(args ...string) string {
-	c.t.Helper()
-	out, ok := c.run(args...)
-	if !ok {
-		c.t.Fatalf("terraform %v failed:\n%s", args, out)
-	}
-	return out
+	out, code := c.run(args...)
+	return out, code == 0
 }
 
 func actionsConfig(tg *accTarget, name, definition string) string {
@@ -190,16 +113,16 @@ func TestAccActions_invoke(t *testing.T) {
 
 	// Failing: the step's error reaches the user and the exit code.
 	tg.emu.FailStep(tg.apiKey, id, "post_slack", "channel_not_found")
-	out, ok := cli.run("apply", "-auto-approve", "-invoke=action.diga_flow_test.all")
+	out, ok := cli.runOK("apply", "-auto-approve", "-invoke=action.diga_flow_test.all")
 	if ok || !regexp.MustCompile(`(?s)Flow test failed.*step "post_slack" failed:\s+channel_not_found`).MatchString(out) {
 		t.Errorf("failing flow test: ok=%v\n%s", ok, out)
 	}
-	out, ok = cli.run("apply", "-auto-approve", "-invoke=action.diga_step_test.slack")
+	out, ok = cli.runOK("apply", "-auto-approve", "-invoke=action.diga_step_test.slack")
 	if ok || !regexp.MustCompile(`(?s)Step test failed.*post_slack.*failed its test:\s+channel_not_found`).MatchString(out) {
 		t.Errorf("failing step test: ok=%v\n%s", ok, out)
 	}
 	tg.emu.FailStep(tg.apiKey, id, "trigger", "no events")
-	out, ok = cli.run("apply", "-auto-approve", "-invoke=action.diga_step_test.trigger")
+	out, ok = cli.runOK("apply", "-auto-approve", "-invoke=action.diga_step_test.trigger")
 	if ok || !strings.Contains(out, "Trigger test failed") || !strings.Contains(out, "no events") {
 		t.Errorf("failing trigger test: ok=%v\n%s", ok, out)
 	}
