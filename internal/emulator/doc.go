@@ -610,6 +610,8 @@
 //     when nothing is stored. Saving answers the flow (FlowAllResponse) and
 //     bumps updated. An import replaces every step, so it drops all of the
 //     flow's sample data (so does deleting the flow); other edits keep it.
+//     Sample data is kept beside the tree: it never shows in the flow
+//     answers' settings.sampleData, so saving it changes no definition.
 //   - Executions: newest first; status is FlowRunStatus (422 otherwise);
 //     created_after / created_before are exclusive bounds on created (RFC
 //     3339; 422 when unparseable); cursors and page mode as for the flow
