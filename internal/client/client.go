@@ -296,13 +296,21 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			return fmt.Errorf("%s %s: encoding request: %w", method, path, err)
 		}
 	}
-	cl := call{method: method, path: path, query: query, body: body}
+	return c.doCall(ctx, call{method: method, path: path, query: query, body: body}, out)
+}
+
+// doCall is do for a call built by the caller (once, timeout).
+func (c *Client) doCall(ctx context.Context, cl call, out any) error {
 	o, attempts, err := c.sendRetrying(ctx, cl, c.newBudget(ctx))
 	if err != nil {
 		return err
 	}
 	if !o.succeeded() {
-		return c.failure(cl, o, attempts)
+		fail := c.failure(cl, o, attempts)
+		if cl.once && classify(o).ambiguous {
+			return &AmbiguousTestError{Method: cl.method, Path: cl.path, Err: fail}
+		}
+		return fail
 	}
 	return cl.decode(o, out)
 }
@@ -319,6 +327,13 @@ type call struct {
 	// clock): CreateFlow keeps the rest of its budget for the listing
 	// that checks a lost answer (create.go).
 	until time.Time
+	// once: the request is not safe to repeat (a test that really runs
+	// the flow); after an attempt that may have been applied it is not
+	// re-sent. Failures that prove nothing was applied are still retried.
+	once bool
+	// timeout, when longer than Config.RequestTimeout, is this call's
+	// per-attempt timeout (the synchronous tests, testing.go).
+	timeout time.Duration
 }
 
 func (cl call) errorf(format string, args ...any) error {
@@ -380,7 +395,7 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 	if cl.body != nil {
 		reqBody = bytes.NewReader(cl.body)
 	}
-	timeout := c.requestTimeout
+	timeout := max(c.requestTimeout, cl.timeout)
 	if !cl.until.IsZero() {
 		timeout = max(min(timeout, cl.until.Sub(c.now())), 0)
 	}
@@ -418,7 +433,7 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 			// errors.Is.
 			o.ctxErr = ctx.Err()
 		case errors.Is(attemptCtx.Err(), context.DeadlineExceeded):
-			o.err = &attemptTimeoutError{timeout: timeout, sent: o.sent, cut: timeout < c.requestTimeout}
+			o.err = &attemptTimeoutError{timeout: timeout, sent: o.sent, cut: timeout < max(c.requestTimeout, cl.timeout)}
 		}
 	}
 	fields := map[string]any{

@@ -203,6 +203,21 @@
 // strange name when the rename fails. Reporting every candidate costs
 // nothing until an answer is lost.
 //
+// # Tests: sent at most once, long attempts
+//
+// TestFlow, TestStep and TestTrigger really run the flow's steps (a full
+// test also records a run), and Diga offers nothing to find out whether a
+// lost request started one, so unlike CreateFlow they cannot check and
+// adopt. They are therefore retried only after failures that prove nothing
+// ran (429, 503, refused or failed connections, nothing written); after an
+// ambiguous one (lost or broken answer, attempt timeout, 502, 504, other
+// 5xx) they stop and return *AmbiguousTestError, which tells the user to
+// look at the flow's executions before testing again. Their attempts get
+// StepTestTimeout (150 s) and FlowTestTimeout (180 s), or RequestTimeout
+// when longer, because Diga answers only after the run (~90 s / ~120 s);
+// the caller's deadline still bounds them. SaveSampleData (storing the same
+// data twice is harmless) and the reads retry like everything else.
+//
 // # Redirects
 //
 // A redirect is followed only within the origin of the request (same

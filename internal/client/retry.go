@@ -212,7 +212,7 @@ func (c *Client) sendRetrying(ctx context.Context, cl call, b *budget) (outcome,
 		}
 		v := classify(o)
 		wait, fromHeader := c.nextWait(o, b)
-		if !v.retry || !b.allows(c.now(), wait) {
+		if !v.retry || (cl.once && v.ambiguous) || !b.allows(c.now(), wait) {
 			c.logFailed(ctx, cl, o, attempt)
 			return o, attempt, nil
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/client"
 	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
@@ -84,6 +85,32 @@ var clientCalls = map[string]func(context.Context, *client.Client) error{
 		})
 		return err
 	},
+	"TestFlow": func(ctx context.Context, c *client.Client) error { _, err := c.TestFlow(ctx, "f1"); return err },
+	"TestStep": func(ctx context.Context, c *client.Client) error {
+		_, err := c.TestStep(ctx, "f1", "step_1")
+		return err
+	},
+	"TestTrigger": func(ctx context.Context, c *client.Client) error { _, err := c.TestTrigger(ctx, "f1"); return err },
+	"GetSampleData": func(ctx context.Context, c *client.Client) error {
+		_, err := c.GetSampleData(ctx, "f1", "trigger", client.SampleInput)
+		return err
+	},
+	"SaveSampleData": func(ctx context.Context, c *client.Client) error {
+		_, err := c.SaveSampleData(ctx, "f1", "trigger", client.SaveSampleDataRequest{Payload: json.RawMessage(`{"a":1}`), Type: client.SampleOutput, DataType: client.DataJSON})
+		return err
+	},
+	"ListExecutionsPage": func(ctx context.Context, c *client.Client) error {
+		_, err := c.ListExecutionsPage(ctx, "f1", client.ListExecutionsParams{
+			Status: client.RunFailed, CreatedAfter: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+			CreatedBefore: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), Limit: 5,
+		}, "r0")
+		return err
+	},
+	"ListExecutions": func(ctx context.Context, c *client.Client) error {
+		_, err := c.ListExecutions(ctx, "f1", client.ListExecutionsParams{})
+		return err
+	},
+	"GetExecution": func(ctx context.Context, c *client.Client) error { _, err := c.GetExecution(ctx, "r1"); return err },
 }
 
 // clientNonAPI are exported methods that make no request.

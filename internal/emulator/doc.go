@@ -6,7 +6,8 @@
 // Server is an http.Handler. Besides the API it offers out-of-band helpers
 // for tests (Flows, Flow, CreateFlow, DeleteFlow, RenameFlow, EditFlow,
 // SetStatus, SeedFlows, Requests, WriteCount, ResetRequests, SetFaults,
-// FaultStats, AddTemplate, Connections); those never count as API
+// FaultStats, AddTemplate, Connections, FailStep, ClearStepFailures,
+// SampleData, RunCount); those never count as API
 // requests.
 //
 // # Implemented operations
@@ -37,11 +38,17 @@
 //	GET    /v1/workflow/connections           list connections (200; see "Connections")
 //	POST   /v1/workflow/connections           upsert a connection (200)
 //
-// Every other operation in openapi.json (testing, sample data, executions)
-// is routed, authenticated like the spec says and then answered with
-// 501 and Diga's envelope
-// {"status":"error","error_code":"NOT_IMPLEMENTED","message":"..."}. These
-// stubs validate nothing.
+//	POST   /v1/workflow/{flow_id}/trigger/test  test the trigger (200; see "Testing and executions")
+//	POST   /v1/workflow/{flow_id}/steps/{step_name}/test  test one action step (200)
+//	GET    /v1/workflow/{flow_id}/steps/{step_name}/sample-data  read sample data (200)
+//	POST   /v1/workflow/{flow_id}/steps/{step_name}/sample-data  save sample data (200)
+//	POST   /v1/workflow/{flow_id}/test    test the whole flow; records a run (200)
+//	GET    /v1/workflow/{flow_id}/executions  list the flow's runs (200)
+//	GET    /v1/workflow/executions/{run_id}   one run with its steps (200)
+//
+// Every operation in openapi.json is implemented; a route without a handler
+// would answer 501 with Diga's envelope
+// {"status":"error","error_code":"NOT_IMPLEMENTED","message":"..."}.
 //
 // # Choices where the documentation is silent
 //
@@ -575,6 +582,63 @@
 //     object, the body a missing-field error echoes, a body that is not an
 //     object). Connections(apiKey) returns snapshots with the stored value,
 //     for tests.
+//
+// # Testing and executions
+//
+// Tests run over the draft, never the published version, and are
+// deterministic: nothing is executed for real.
+//
+//   - Step output: a step's (or the trigger's) output is its stored OUTPUT
+//     sample data when there is some, else {"step": <name>, "input":
+//     <settings.input>}. Its input is settings.input ({} when absent).
+//   - Making a step fail, two ways: in the definition, a key "emulator_fail"
+//     (FailMarker) in the step's settings.input, whose string value is the
+//     error message; or out of band, FailStep(apiKey, flowID, stepName,
+//     message) (also for steps not imported yet) until
+//     ClearStepFailures(apiKey, flowID).
+//   - POST …/test (full flow): an EMPTY trigger gets 400
+//     TRIGGER_NOT_CONFIGURED. Otherwise every step runs in tree order (a
+//     node, its loop body or router branches in order, then its
+//     nextAction; all branches run, there is no condition evaluation),
+//     skip:true steps are reported {"type","status":"SKIPPED"}, and the run
+//     stops at the first failing step. Each step counts 1 ms. The answer's
+//     steps object is keyed by step name, each value Activepieces' step
+//     output {type, status (SUCCEEDED|FAILED), input, output, duration, and
+//     errorMessage when FAILED}; status is SUCCEEDED or FAILED, success is
+//     status == SUCCEEDED. Every full-flow test records a run; it is the only
+//     operation that does, and it is not idempotent: sending it twice makes
+//     two runs (RunCount tells, out of band).
+//   - POST …/steps/{step_name}/test: the trigger's name or an unknown step
+//     gets 400 STEP_NOT_FOUND (the trigger is tested by …/trigger/test). A
+//     failing step answers 200 with success false, output null and the
+//     message as standardError. A passing test stores its output as the
+//     step's OUTPUT sample data ("testing a step also stores its sample
+//     data"); no run is recorded.
+//   - POST …/trigger/test: EMPTY gets 400 TRIGGER_NOT_CONFIGURED; a failing
+//     trigger 400 TRIGGER_TEST_FAILED with the message (the response model
+//     has no room for an error); else {"events": [<output>]}, stored as the
+//     trigger's OUTPUT sample data.
+//   - Sample data: per flow, step name and type (INPUT/OUTPUT). GET's type
+//     defaults to OUTPUT; other values get 400 INVALID_SAMPLE_DATA, as do a
+//     POST's type or dataType outside INPUT/OUTPUT and JSON/STRING (plain
+//     strings in the schema, so not 422), and dataType STRING with a
+//     non-string payload. payload is required (null allowed); the step must
+//     exist in the draft (400 STEP_NOT_FOUND). GET answers {"data": null}
+//     when nothing is stored. Saving answers the flow (FlowAllResponse) and
+//     bumps updated. An import replaces every step, so it drops all of the
+//     flow's sample data (so does deleting the flow); other edits keep it.
+//     Sample data is kept beside the tree: it never shows in the flow
+//     answers' settings.sampleData, so saving it changes no definition.
+//   - Executions: newest first; status is FlowRunStatus (422 otherwise);
+//     created_after / created_before are exclusive bounds on created (RFC
+//     3339; 422 when unparseable); cursors and page mode as for the flow
+//     list (an unknown run id, or one of another flow, as a cursor gives an
+//     empty page); limit 1–30, default 10. An unknown flow gets 404. Runs
+//     outlive their flow: GET /v1/workflow/executions/{run_id} still
+//     answers after the flow is deleted; an unknown run (or another
+//     project's) gets 404 RUN_NOT_FOUND. tags is [] and the run's
+//     timestamps are the emulator clock at the test, finishTime adding the
+//     duration.
 //
 // # Fault injection
 //

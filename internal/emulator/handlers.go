@@ -94,6 +94,7 @@ func (s *Server) handleDelete(c *call) {
 	f := s.lookupLocked(c.key, c.flowID())
 	if f != nil {
 		delete(s.projects[c.key].flows, f.id)
+		s.forgetSamplesLocked(c.key, f.id)
 	}
 	s.mu.Unlock()
 	if f == nil {
@@ -201,6 +202,8 @@ func (s *Server) handleImport(c *call) {
 	s.withFlow(c, http.StatusOK, false, func(fl *flow) *apiFailure {
 		fl.trigger = stored
 		fl.name = displayName
+		// Every step is replaced, and its sample data with it.
+		s.forgetSamplesLocked(c.key, fl.id)
 		s.touchLocked(fl)
 		return nil
 	})

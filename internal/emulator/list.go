@@ -3,6 +3,7 @@ package emulator
 import (
 	"math/big"
 	"net/http"
+	"time"
 )
 
 type listQuery struct {
@@ -12,12 +13,16 @@ type listQuery struct {
 	status        *string
 	isDigaTrigger *bool
 	category      *string
+	// executions only
+	createdAfter, createdBefore *time.Time
 }
 
 // parseListQuery validates the query of GET /v1/workflow/ in declaration
 // order, collecting every error like FastAPI does. A repeated parameter
-// counts with its last value (Starlette's QueryParams).
-func parseListQuery(r *http.Request) (listQuery, []validationError) {
+// counts with its last value (Starlette's QueryParams). statuses is the
+// status enum (FlowStatus, or FlowRunStatus for executions); executions
+// switches the flow filters for created_after/created_before.
+func parseListQuery(r *http.Request, statuses []string, executions bool) (listQuery, []validationError) {
 	q := listQuery{limit: 10}
 	values := r.URL.Query()
 	get := func(name string) (string, bool) {
@@ -51,9 +56,22 @@ func parseListQuery(r *http.Request) (listQuery, []validationError) {
 		queryLiteral(loc("order"), v, []string{"desc"}, &errs)
 	}
 	if v, ok := get("status"); ok {
-		if s, ok := queryEnum(loc("status"), v, flowStatuses, &errs); ok {
+		if s, ok := queryEnum(loc("status"), v, statuses, &errs); ok {
 			q.status = &s
 		}
+	}
+	if executions {
+		for _, p := range []struct {
+			name string
+			dst  **time.Time
+		}{{"created_after", &q.createdAfter}, {"created_before", &q.createdBefore}} {
+			if v, ok := get(p.name); ok {
+				if t, ok := queryDatetime(loc(p.name), v, &errs); ok {
+					*p.dst = &t
+				}
+			}
+		}
+		return q, errs
 	}
 	if v, ok := get("is_diga_trigger"); ok {
 		if b, ok := queryBool(loc("is_diga_trigger"), v, &errs); ok {
@@ -71,7 +89,7 @@ func parseListQuery(r *http.Request) (listQuery, []validationError) {
 // GET /v1/workflow/ — PaginatedResponseStrId[FlowAllResponse]; see doc.go
 // for the cursor and page rules.
 func (s *Server) handleList(c *call) {
-	q, errs := parseListQuery(c.r)
+	q, errs := parseListQuery(c.r, flowStatuses, false)
 	if len(errs) > 0 {
 		write422(c.w, errs)
 		return
@@ -121,4 +139,20 @@ func (s *Server) listLocked(key string, q listQuery) orderedObject {
 		lp = pageNumber(flows, q.limit, q.page)
 	}
 	return lp.envelope(func(f *flow) string { return f.id }, func(f *flow) any { return s.flowBody(f, false) })
+}
+
+// queryDatetime parses a date-time query value like pydantic: RFC 3339, or
+// a date-time without a zone (taken as UTC).
+func queryDatetime(loc []any, raw string, errs *[]validationError) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.Parse(layout, raw); err == nil {
+			return t.UTC(), true
+		}
+	}
+	*errs = append(*errs, validationError{
+		Type: "datetime_from_date_parsing", Loc: loc, Input: raw,
+		Msg: "Input should be a valid datetime or date, invalid character in year",
+		Ctx: map[string]any{"error": "invalid character in year"},
+	})
+	return time.Time{}, false
 }

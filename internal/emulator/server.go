@@ -444,13 +444,13 @@ func buildRoutes() []*route {
 		{"DELETE", b + "/{flow_id}/branch", false, (*Server).handleDeleteBranch},
 		{"POST", b + "/{flow_id}/branch/duplicate", false, (*Server).handleDuplicateBranch},
 		{"POST", b + "/{flow_id}/branch/move", false, (*Server).handleMoveBranch},
-		{"POST", b + "/{flow_id}/steps/{step_name}/test", false, nil},
-		{"POST", b + "/{flow_id}/trigger/test", false, nil},
-		{"GET", b + "/{flow_id}/steps/{step_name}/sample-data", false, nil},
-		{"POST", b + "/{flow_id}/steps/{step_name}/sample-data", false, nil},
-		{"GET", b + "/{flow_id}/executions", false, nil},
-		{"GET", b + "/executions/{run_id}", false, nil},
-		{"POST", b + "/{flow_id}/test", false, nil},
+		{"POST", b + "/{flow_id}/steps/{step_name}/test", false, (*Server).handleStepTest},
+		{"POST", b + "/{flow_id}/trigger/test", false, (*Server).handleTriggerTest},
+		{"GET", b + "/{flow_id}/steps/{step_name}/sample-data", false, (*Server).handleGetSampleData},
+		{"POST", b + "/{flow_id}/steps/{step_name}/sample-data", false, (*Server).handleSaveSampleData},
+		{"GET", b + "/{flow_id}/executions", false, (*Server).handleListExecutions},
+		{"GET", b + "/executions/{run_id}", false, (*Server).handleGetExecution},
+		{"POST", b + "/{flow_id}/test", false, (*Server).handleFlowTest},
 	}
 	out := make([]*route, len(defs))
 	for i, d := range defs {

@@ -104,10 +104,10 @@ func TestRoutingErrors(t *testing.T) {
 		// DELETE /v1/workflow/piece is "delete flow piece" in FastAPI.
 		expectEnvelope(t, c.do("DELETE", "/v1/workflow/piece", nil), 404, "FLOW_NOT_FOUND", "Flow piece not found")
 	})
-	t.Run("not implemented", func(t *testing.T) {
-		expectEnvelope(t, c.do("POST", "/v1/workflow/abc/trigger/test", map[string]any{}), 501, "NOT_IMPLEMENTED", "")
-		expectEnvelope(t, c.do("GET", "/v1/workflow/executions/run1", nil), 501, "NOT_IMPLEMENTED", "")
-		expectEnvelope(t, c.as("").do("GET", "/v1/workflow/abc/executions", nil), 401, "INVALID_API_KEY", "") // stubs authenticate first
+	t.Run("testing routes", func(t *testing.T) {
+		expectEnvelope(t, c.do("POST", "/v1/workflow/abc/trigger/test", map[string]any{}), 404, "FLOW_NOT_FOUND", "")
+		expectEnvelope(t, c.do("GET", "/v1/workflow/executions/run1", nil), 404, "RUN_NOT_FOUND", "Run run1 not found")
+		expectEnvelope(t, c.as("").do("GET", "/v1/workflow/abc/executions", nil), 401, "INVALID_API_KEY", "") // authenticate first
 		expectEnvelope(t, c.as("").do("GET", "/v1/workflow/template", nil), 401, "INVALID_API_KEY", "")
 	})
 }
@@ -492,7 +492,7 @@ func TestRequestsAndWriteCount(t *testing.T) {
 	c.do("PATCH", "/v1/workflow/"+id+"/rename", map[string]any{})       // write, 422
 	c.do("POST", "/v1/workflow/"+id+"/publish", nil)                    // write, 400
 	c.do("DELETE", "/v1/workflow/nope", nil)                            // write, 404
-	c.do("POST", "/v1/workflow/"+id+"/test", map[string]any{})          // write, 501
+	c.do("POST", "/v1/workflow/"+id+"/test", map[string]any{})          // write, 400 (EMPTY trigger)
 	c.do("POST", "/v1/workflow", map[string]any{"name": "x"})           // redirect: no route reached
 	c.do("PUT", "/v1/workflow/"+id, nil)                                // 405: no route reached
 	c.as(keyB).do("POST", "/v1/workflow/", map[string]any{"name": "b"}) // other key
@@ -516,7 +516,7 @@ func TestRequestsAndWriteCount(t *testing.T) {
 	if reqs[6] != want {
 		t.Fatalf("record %+v", reqs[6])
 	}
-	if reqs[2].Status != 422 || reqs[3].Status != 400 || reqs[5].Status != 501 || reqs[9].Status != 401 || reqs[9].APIKey != "bogus" {
+	if reqs[2].Status != 422 || reqs[3].Status != 400 || reqs[5].Status != 400 || reqs[9].Status != 401 || reqs[9].APIKey != "bogus" {
 		t.Fatalf("%+v", reqs)
 	}
 	c.do("GET", "/v1/workflow/?limit=3", nil)

@@ -16,6 +16,7 @@ type project struct {
 	// the project, deleted ones included, so a deleted flow's id still works
 	// as an after/before cursor.
 	cursors map[string]int64
+	tests   *testState // created on first use (testing.go)
 }
 
 type flow struct {
@@ -259,6 +260,7 @@ func (s *Server) DeleteFlow(apiKey, id string) bool {
 		return false
 	}
 	delete(s.projects[apiKey].flows, id)
+	s.forgetSamplesLocked(apiKey, id)
 	return true
 }
 

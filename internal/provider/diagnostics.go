@@ -22,6 +22,11 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error, fieldPaths 
 			"the one to keep with: terraform import <address> <flow_id>.", ambiguous.Error(), ambiguous.Name))
 		return
 	}
+	var ambiguousTest *client.AmbiguousTestError
+	if errors.As(err, &ambiguousTest) {
+		diags.AddError(summary, ambiguousTest.Error())
+		return
+	}
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
 		diags.AddError(summary, fmt.Sprintf("The request to the Diga API failed: %s", err))

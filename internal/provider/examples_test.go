@@ -44,7 +44,7 @@ func TestAccExamplesValidate(t *testing.T) {
 				t.Fatal(err)
 			}
 			work := filepath.Join(root, rel)
-			hasProviders := false
+			hasProviders, usesActions := false, false
 			entries, err := os.ReadDir(work)
 			if err != nil {
 				t.Fatal(err)
@@ -54,6 +54,12 @@ func TestAccExamplesValidate(t *testing.T) {
 				if strings.Contains(string(b), "required_providers") {
 					hasProviders = true
 				}
+				if strings.Contains(string(b), "\naction \"") || strings.Contains(string(b), "action_trigger {") {
+					usesActions = true
+				}
+			}
+			if usesActions && !cliAtLeast("1.14.0") {
+				t.Skip("actions need Terraform 1.14 or later")
 			}
 			if !hasProviders {
 				versions := "terraform {\n  required_providers {\n    diga = { source = \"diga-io/diga\" }\n  }\n}\n"

@@ -79,6 +79,10 @@ func (a *flowApply) run(ctx context.Context, d flowDecision) {
 		}
 	}
 
+	if d.TestFirst == yes && !a.testDraft(ctx, id) {
+		return
+	}
+
 	if d.Publish == yes {
 		flow, err := a.c.PublishFlow(ctx, id)
 		if err != nil {
@@ -174,4 +178,66 @@ func warnIfStoredDifferently(sent *flowdef.Definition, got *client.Flow, diags *
 			"Diga accepted the definition but answered with one that differs from the configuration; the next plan "+
 				"will show the difference:\n  - "+strings.Join(d, "\n  - "))
 	}
+}
+
+// testDraft runs the full-flow test on the draft about to be published
+// (test_before_publish). It reports whether the run succeeded; otherwise
+// the apply stops before the publish, with what failed.
+func (a *flowApply) testDraft(ctx context.Context, id string) bool {
+	res, err := a.c.TestFlow(ctx, id)
+	if err != nil {
+		addAPIError(a.diags, "Unable to test flow before publishing", err, flowFieldPaths)
+		a.diags.AddAttributeError(path.Root("test_before_publish"), "Flow not published",
+			fmt.Sprintf("The full-flow test of flow %s did not give an answer, so the draft was not published: "+
+				"the previously published version keeps running and the next apply tests and publishes again.", id))
+		return false
+	}
+	if res.Status == client.RunSucceeded {
+		tflog.Info(ctx, "Tested Diga flow before publishing", map[string]any{"flow_id": id, "run_id": res.RunID})
+		return true
+	}
+	a.diags.AddAttributeError(path.Root("test_before_publish"), "Flow test failed; the flow was not published",
+		describeFailedRun(id, res.RunID, string(res.Status), failingSteps(ctx, a.c, res))+
+			"\n\nNothing was published: the previously published version (if any) keeps running, and the draft "+
+			"holds the configured definition. Fix the failing step in `definition` (or its sample data) and apply "+
+			"again: the publish is still pending. To publish without the test, set test_before_publish = false.")
+	return false
+}
+
+// describeFailedRun names a run's failing steps and Diga's messages.
+func describeFailedRun(flowID, runID, status string, failed []client.StepResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Diga's test run %s of flow %s ended %s.", runID, flowID, status)
+	if len(failed) == 0 {
+		b.WriteString(" Diga named no failing step; look at the run with the diga_flow_execution data source.")
+	}
+	for _, s := range failed {
+		msg := s.ErrorMessage
+		if msg == "" {
+			msg = "(no error message)"
+		}
+		fmt.Fprintf(&b, "\n  - step %q failed: %s", s.Name, msg)
+	}
+	return b.String()
+}
+
+// failingSteps are the failing steps of a test run: from the answer's
+// steps, or, when those name none (steps is free-form and may be absent),
+// from the run's failedStep in its execution detail.
+func failingSteps(ctx context.Context, c *client.Client, res *client.FlowTestResult) []client.StepResult {
+	if failed := res.FailedSteps(); len(failed) > 0 {
+		return failed
+	}
+	run, err := c.GetExecution(ctx, res.RunID)
+	if err != nil {
+		tflog.Warn(ctx, "Could not read the failed test run", map[string]any{"run_id": res.RunID, "error": err.Error()})
+		return nil
+	}
+	if failed := run.FailedSteps(); len(failed) > 0 {
+		return failed
+	}
+	if run.FailedStep != nil && run.FailedStep.Name != nil {
+		return []client.StepResult{{Name: *run.FailedStep.Name}}
+	}
+	return nil
 }

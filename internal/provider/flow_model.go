@@ -20,6 +20,7 @@ type flowModel struct {
 	Definition          definitionValue `tfsdk:"definition"`
 	Publish             types.Bool      `tfsdk:"publish"`
 	Enabled             types.Bool      `tfsdk:"enabled"`
+	TestBeforePublish   types.Bool      `tfsdk:"test_before_publish"`
 	PublishedHash       types.String    `tfsdk:"published_hash"`
 	Status              types.String    `tfsdk:"status"`
 	FlowCategory        types.String    `tfsdk:"flow_category"`
@@ -48,6 +49,7 @@ func emptyFlowModel() flowModel {
 		Definition:                   definitionNull(),
 		Publish:                      types.BoolNull(),
 		Enabled:                      types.BoolNull(),
+		TestBeforePublish:            types.BoolNull(),
 		PublishedHash:                types.StringNull(),
 		ProducedVariables:            types.ListNull(types.StringType),
 		ConsumedVariables:            types.ListNull(types.StringType),
@@ -97,6 +99,7 @@ func (m *flowModel) readFlow(ctx context.Context, flow *client.Flow) diag.Diagno
 	}
 	if imported {
 		m.Publish = types.BoolValue(true)
+		m.TestBeforePublish = types.BoolValue(false)
 		if m.Enabled.IsNull() {
 			m.Enabled = types.BoolValue(false)
 		}

@@ -100,6 +100,8 @@ type flowFacts struct {
 	// EnabledBefore is state's `enabled`; Enabled the configured one.
 	EnabledBefore bool
 	Enabled       maybe
+	// TestBeforePublish is the `test_before_publish` attribute.
+	TestBeforePublish maybe
 }
 
 // flowProblem is a plan-time finding about the configuration.
@@ -117,6 +119,10 @@ type flowDecision struct {
 	// Publish: POST …/publish. With a managed definition the apply first
 	// makes sure the draft holds exactly the configured definition.
 	Publish maybe
+	// TestFirst: POST …/test on the draft just before the publish; a run
+	// that does not succeed stops the apply there (nothing published, the
+	// status untouched), so the publish stays pending.
+	TestFirst maybe
 	// Status is the status the apply leaves (set when Diga reports
 	// another); unknown when `enabled` is.
 	Status maybe
@@ -158,6 +164,9 @@ func decideFlow(f flowFacts) flowDecision {
 	default:
 		d.Publish = no
 	}
+
+	// The gate guards exactly the publishes Terraform makes.
+	d.TestFirst = d.Publish.and(f.TestBeforePublish)
 
 	d.Status = f.Enabled
 	statusChanges := f.Enabled

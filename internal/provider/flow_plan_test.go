@@ -49,12 +49,15 @@ func allFlowFacts() []flowFacts {
 											continue
 										}
 										for _, enabled := range tri {
-											out = append(out, flowFacts{
-												Creating: creating, FromTemplate: fromTemplate, NameChanged: name,
-												Definition: def, Publishable: publishable, Publish: publish,
-												PublishPending: pending, PublishedBefore: before,
-												EnabledBefore: enabledBefore, Enabled: enabled,
-											})
+											for _, gate := range tri {
+												out = append(out, flowFacts{
+													Creating: creating, FromTemplate: fromTemplate, NameChanged: name,
+													Definition: def, Publishable: publishable, Publish: publish,
+													PublishPending: pending, PublishedBefore: before,
+													EnabledBefore: enabledBefore, Enabled: enabled,
+													TestBeforePublish: gate,
+												})
+											}
 										}
 									}
 								}
@@ -78,6 +81,7 @@ func refinements(f flowFacts) []flowFacts {
 		func(f *flowFacts) *maybe { return &f.Publish },
 		func(f *flowFacts) *maybe { return &f.PublishPending },
 		func(f *flowFacts) *maybe { return &f.Enabled },
+		func(f *flowFacts) *maybe { return &f.TestBeforePublish },
 	} {
 		var next []flowFacts
 		for _, g := range out {
@@ -154,6 +158,16 @@ func TestDecideFlow_everyCombination(t *testing.T) {
 		if managed && !f.Creating && f.NameChanged == no && f.Definition == defUnchanged && f.PublishPending == no && d.Publish != no {
 			fail("published although nothing Terraform wrote changed")
 		}
+		// test_before_publish: a test exactly before each publish.
+		if d.TestFirst != d.Publish.and(f.TestBeforePublish) {
+			fail("test first is %s, want publish (%s) and test_before_publish (%s)", d.TestFirst, d.Publish, f.TestBeforePublish)
+		}
+		if f.TestBeforePublish == no && d.TestFirst != no {
+			fail("test_before_publish = false never tests")
+		}
+		if d.TestFirst == yes && d.Publish != yes {
+			fail("a test without a publish")
+		}
 		if d.Status != f.Enabled {
 			fail("the status follows enabled")
 		}
@@ -191,7 +205,7 @@ func TestDecideFlow_everyCombination(t *testing.T) {
 				plan, appl maybe
 			}{
 				{"rename", d.Rename, a.Rename}, {"import", d.Import, a.Import}, {"publish", d.Publish, a.Publish},
-				{"status", d.Status, a.Status}, {"writes", d.Writes, a.Writes},
+				{"status", d.Status, a.Status}, {"writes", d.Writes, a.Writes}, {"test first", d.TestFirst, a.TestFirst},
 			} {
 				if c.plan != unknown && c.plan != c.appl {
 					fail("plan says %s=%s but the apply with %+v decides %s", c.what, c.plan, g, c.appl)
@@ -226,6 +240,12 @@ func TestDecideFlow_examples(t *testing.T) {
 			flowDecision{Rename: no, Import: no, Publish: yes, Status: no, Writes: yes}},
 		{"nothing to do", flowFacts{NameChanged: no, Definition: defUnchanged, Publishable: yes, Publish: yes, PublishedBefore: true, EnabledBefore: true, Enabled: yes},
 			flowDecision{Rename: no, Import: no, Publish: no, Status: yes, Writes: no}},
+		{"gate: a due publish is tested first", flowFacts{NameChanged: no, Definition: defChanged, Publishable: yes, Publish: yes, PublishPending: yes, PublishedBefore: true, EnabledBefore: true, Enabled: yes, TestBeforePublish: yes},
+			flowDecision{Rename: no, Import: yes, Publish: yes, TestFirst: yes, Status: yes, Writes: yes}},
+		{"gate: nothing to publish, nothing to test", flowFacts{NameChanged: no, Definition: defUnchanged, Publishable: yes, Publish: yes, PublishedBefore: true, EnabledBefore: true, Enabled: yes, TestBeforePublish: yes},
+			flowDecision{Rename: no, Import: no, Publish: no, TestFirst: no, Status: yes, Writes: no}},
+		{"gate: publish = false tests nothing", flowFacts{NameChanged: no, Definition: defChanged, Publishable: yes, Publish: no, PublishPending: yes, PublishedBefore: true, Enabled: no, TestBeforePublish: yes},
+			flowDecision{Rename: no, Import: yes, Publish: no, TestFirst: no, Status: no, Writes: yes}},
 		{"definition known only at apply", flowFacts{NameChanged: no, Definition: defUnknown, Publishable: unknown, Publish: yes, PublishPending: unknown, PublishedBefore: true, Enabled: no},
 			flowDecision{Rename: no, Import: unknown, Publish: unknown, Status: no, Writes: unknown}},
 	} {

@@ -136,6 +136,18 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
 			},
+			"test_before_publish": schema.BoolAttribute{
+				MarkdownDescription: "Run Diga's full-flow test on the draft before every publish this resource makes " +
+					"(default `false`). The test runs the freshly imported draft end to end on the stored sample " +
+					"data (see `diga_flow_sample_data`) and really executes its steps. A run whose status is not " +
+					"`SUCCEEDED` fails the apply with the failing step and Diga's error message; nothing is published, " +
+					"the previously published version keeps running, state records the draft as written and " +
+					"`published_hash` keeps its value, so the next plan still shows the publish and, once the flow " +
+					"is fixed, the next apply tests and publishes it. Diga takes up to about two minutes per test.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
 			"enabled": schema.BoolAttribute{
 				MarkdownDescription: "Whether the flow runs (default `false`). Enabling needs a published version; " +
 					"the provider checks the status Diga reports afterwards and fails rather than report a " +
@@ -328,15 +340,16 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 // parsed, when it is known.
 func flowFactsOf(configured definitionValue, plan, state flowModel, creating bool) (flowFacts, *flowdef.Definition) {
 	f := flowFacts{
-		Creating:        creating,
-		FromTemplate:    creating && !plan.TemplateID.IsNull(),
-		NameChanged:     no,
-		Publishable:     unknown,
-		PublishPending:  no,
-		Publish:         knownBool(plan.Publish),
-		Enabled:         knownBool(plan.Enabled),
-		PublishedBefore: !state.PublishedHash.IsNull() && !state.PublishedHash.IsUnknown(),
-		EnabledBefore:   state.Enabled.ValueBool(),
+		Creating:          creating,
+		FromTemplate:      creating && !plan.TemplateID.IsNull(),
+		NameChanged:       no,
+		Publishable:       unknown,
+		PublishPending:    no,
+		Publish:           knownBool(plan.Publish),
+		Enabled:           knownBool(plan.Enabled),
+		TestBeforePublish: knownBool(plan.TestBeforePublish),
+		PublishedBefore:   !state.PublishedHash.IsNull() && !state.PublishedHash.IsUnknown(),
+		EnabledBefore:     state.Enabled.ValueBool(),
 	}
 	if !creating {
 		f.NameChanged = unknown
@@ -495,6 +508,7 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 
 	state := prior
 	state.Publish = plan.Publish
+	state.TestBeforePublish = plan.TestBeforePublish
 	state.Timeouts = plan.Timeouts
 	state.TemplateID = plan.TemplateID // only used at creation
 	state.TemplateVariables = plan.TemplateVariables

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -44,6 +45,7 @@ var (
 	_ provider.ProviderWithValidateConfig = &digaProvider{}
 	_ provider.ProviderWithListResources  = &digaProvider{}
 	_ provider.ProviderWithFunctions      = &digaProvider{}
+	_ provider.ProviderWithActions        = &digaProvider{}
 )
 
 // digaProvider is the provider implementation; version is the release
@@ -240,12 +242,22 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.ListResourceData = data
+	resp.ActionData = data
+}
+
+// Actions serves `terraform apply -invoke` and action_trigger (Terraform ≥ 1.14).
+func (p *digaProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		newFlowTestAction,
+		newStepTestAction,
+	}
 }
 
 func (p *digaProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newFlowResource,
 		newConnectionResource,
+		newSampleDataResource,
 	}
 }
 
@@ -273,6 +285,8 @@ func (p *digaProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		newPiecesDataSource,
 		newPieceDataSource,
 		newConnectionsDataSource,
+		newExecutionsDataSource,
+		newExecutionDataSource,
 	}
 }
 

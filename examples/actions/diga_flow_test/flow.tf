@@ -1,0 +1,3 @@
+resource "diga_flow" "post_call" {
+  name = "Post-call notification"
+}

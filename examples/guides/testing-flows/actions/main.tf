@@ -1,0 +1,48 @@
+# Terraform >= 1.14. Test the flow after every create and update, and keep
+# actions to invoke on demand:
+#   terraform apply -invoke=action.diga_flow_test.post_call
+#   terraform apply -invoke=action.diga_step_test.notify
+resource "diga_flow" "post_call" {
+  name = "Post-call notification"
+
+  definition = jsonencode({
+    name        = "trigger"
+    type        = "PIECE_TRIGGER"
+    displayName = "Call finished"
+    settings = {
+      pieceName   = "@diga/piece-diga"
+      triggerName = "call_finished"
+      input       = {}
+    }
+    nextAction = {
+      name        = "notify"
+      type        = "PIECE"
+      displayName = "Post to Slack"
+      settings = {
+        pieceName  = "@activepieces/piece-slack"
+        actionName = "send_channel_message"
+        input      = { channel = "C0123456", text = "Call {{trigger.call_id}} finished" }
+      }
+    }
+  })
+
+  lifecycle {
+    action_trigger {
+      events  = [after_create, after_update]
+      actions = [action.diga_flow_test.post_call]
+    }
+  }
+}
+
+action "diga_flow_test" "post_call" {
+  config {
+    flow_id = diga_flow.post_call.id
+  }
+}
+
+action "diga_step_test" "notify" {
+  config {
+    flow_id   = diga_flow.post_call.id
+    step_name = "notify"
+  }
+}
