@@ -31,6 +31,7 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	defer startProfile()()
 	quiet, err := applyQuietLogs()
 	if err != nil {
 		log.Fatal(err.Error())

@@ -55,6 +55,7 @@ type options struct {
 	keep          bool
 	only          string
 	judge         string
+	profile       string
 }
 
 func main() {
@@ -71,6 +72,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, logs)")
 	flag.StringVar(&o.only, "only", "", "comma-separated subset of configurations: terraform_data,floor,diga_empty,diga_defined")
 	flag.StringVar(&o.judge, "judge", "all", "all: every target decides the exit status; requests: only the request counts do (for tiny smoke runs, where timings mean nothing)")
+	flag.StringVar(&o.profile, "profile", "", "build the provider with -tags benchprofile and write CPU profiles of every provider process to `dir`/CONFIG/PHASE-ROUND/ (timings then include the profiler's cost)")
 	flag.Parse()
 	if o.judge != "all" && o.judge != "requests" {
 		fmt.Fprintln(os.Stderr, "bench: -judge must be all or requests")
@@ -223,12 +225,19 @@ func run(ctx context.Context, o options) (*Result, error) {
 	}
 	bin := filepath.Join(work, "bin")
 	fmt.Println("building the provider, the floor provider and the emulator…")
+	tags := ""
+	if o.profile != "" {
+		tags = "benchprofile"
+		if o.profile, err = filepath.Abs(o.profile); err != nil {
+			return nil, err
+		}
+	}
 	for _, b := range [][2]string{
 		{filepath.Join(bin, "diga", "terraform-provider-diga"), "."},
 		{filepath.Join(bin, "floor", "terraform-provider-floor"), "./bench/floor"},
 		{filepath.Join(bin, "diga-emulator"), "./cmd/diga-emulator"},
 	} {
-		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", b[0], b[1])
+		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags="+tags, "-o", b[0], b[1])
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("go build %s: %w\n%s", b[1], err, out)
@@ -379,9 +388,17 @@ func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorPro
 			if err != nil {
 				return nil, err
 			}
+			cmdEnv := env
+			if o.profile != "" && c.diga {
+				pdir := filepath.Join(o.profile, cr.Key, fmt.Sprintf("%s-%d", p, round))
+				if err := os.MkdirAll(pdir, 0o755); err != nil {
+					return nil, err
+				}
+				cmdEnv = append(slices.Clip(env), "DIGA_BENCH_PROFILE_DIR="+pdir)
+			}
 			sampler := startRSSSampler(c.binary)
 			start := time.Now()
-			out, err := terraform(ctx, o.cmdTimeout, dir, env, args)
+			out, err := terraform(ctx, o.cmdTimeout, dir, cmdEnv, args)
 			secs := time.Since(start).Seconds()
 			peak = max(peak, sampler.stop())
 			if err != nil {

@@ -1,0 +1,32 @@
+//go:build benchprofile
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+)
+
+// startProfile writes a CPU profile of this provider process to
+// $DIGA_BENCH_PROFILE_DIR/cpu-PID.pprof when that variable is set. Only in
+// binaries built with -tags benchprofile (go run ./bench -profile).
+func startProfile() func() {
+	dir := os.Getenv("DIGA_BENCH_PROFILE_DIR")
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", os.Getpid())))
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
+}
