@@ -56,6 +56,7 @@ type options struct {
 	only          string
 	judge         string
 	profile       string
+	dataFlows     int
 }
 
 func main() {
@@ -73,6 +74,7 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "comma-separated subset of configurations: terraform_data,floor,diga_empty,diga_defined")
 	flag.StringVar(&o.judge, "judge", "all", "all: every target decides the exit status; requests: only the request counts do (for tiny smoke runs, where timings mean nothing)")
 	flag.StringVar(&o.profile, "profile", "", "build the provider with -tags benchprofile and write CPU profiles of every provider process to `dir`/CONFIG/PHASE-ROUND/ (timings then include the profiler's cost)")
+	flag.IntVar(&o.dataFlows, "data-flows", 1000, "also time a plan reading data.diga_flows over this many seeded flows (30 a page); 0 skips")
 	flag.Parse()
 	if o.judge != "all" && o.judge != "requests" {
 		fmt.Fprintln(os.Stderr, "bench: -judge must be all or requests")
@@ -125,6 +127,7 @@ type Result struct {
 	Configs     []*ConfigResult `json:"configs"`
 	Latency     []*ConfigResult `json:"latency,omitempty"`
 	LatencyMS   float64         `json:"latency_ms,omitempty"`
+	Data        *DataResult     `json:"data_diga_flows,omitempty"`
 	Targets     []Target        `json:"targets"`
 	Pass        bool            `json:"pass"`
 }
@@ -141,6 +144,17 @@ type ConfigResult struct {
 	ByKind  map[string]map[string]int `json:"requests_by_kind,omitempty"`
 	PeakRSS float64                   `json:"peak_rss_mib,omitempty"`
 	Bound   map[string]float64        `json:"network_bound_seconds,omitempty"`
+}
+
+// DataResult is the data.diga_flows measurement: a plan that reads every
+// flow of a project of Flows flows.
+type DataResult struct {
+	Flows    int       `json:"flows"`
+	Seconds  []float64 `json:"seconds"`
+	Best     float64   `json:"best"`
+	Requests int       `json:"requests"`
+	Floor    int       `json:"api_floor"` // pages of 30
+	PeakRSS  float64   `json:"peak_rss_mib"`
 }
 
 // Target is one pass/fail judgement.
@@ -302,6 +316,13 @@ func run(ctx context.Context, o options) (*Result, error) {
 			res.Latency = append(res.Latency, cr)
 		}
 		lemu.stop()
+	}
+	if o.dataFlows > 0 {
+		d, err := runData(ctx, o, work, rc, bin, o.rounds)
+		if err != nil {
+			return nil, fmt.Errorf("data.diga_flows: %w", err)
+		}
+		res.Data = d
 	}
 	res.LoadAfter = loadavg()
 	judge(res, o)
@@ -501,9 +522,9 @@ type emulatorProc struct {
 	once   sync.Once
 }
 
-func startEmulator(ctx context.Context, path, logPath string, latency time.Duration) (*emulatorProc, error) {
+func startEmulator(ctx context.Context, path, logPath string, latency time.Duration, extra ...string) (*emulatorProc, error) {
 	e := &emulatorProc{key: "bench-key", counts: map[string]int{}, marks: map[string]bool{}, done: make(chan struct{})}
-	args := []string{"-listen", "127.0.0.1:0", "-api-key", e.key}
+	args := append([]string{"-listen", "127.0.0.1:0", "-api-key", e.key}, extra...)
 	if latency > 0 {
 		args = append(args, "-latency", latency.String())
 	}
@@ -741,4 +762,59 @@ func sampleHWM(binary string) int64 {
 		}
 	}
 	return peak
+}
+
+// runData times a plan whose only work is data.diga_flows reading all
+// o.dataFlows flows of a seeded emulator.
+func runData(ctx context.Context, o options, work, rc, bin string, rounds int) (*DataResult, error) {
+	emu, err := startEmulator(ctx, filepath.Join(bin, "diga-emulator"), filepath.Join(work, "emulator-data.log"), 0,
+		"-seed-flows", strconv.Itoa(o.dataFlows))
+	if err != nil {
+		return nil, err
+	}
+	defer emu.stop()
+	dir := filepath.Join(work, "data")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	hcl := "terraform {\n  required_providers {\n    diga = { source = \"diga-io/diga\" }\n  }\n}\n\nprovider \"diga\" {}\n\n" +
+		"data \"diga_flows\" \"all\" {}\n\noutput \"flow_count\" {\n  value = length(data.diga_flows.all.ids)\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o644); err != nil {
+		return nil, err
+	}
+	env := tfEnv(rc, []string{"DIGA_API_KEY=" + emu.key, "DIGA_BASE_URL=" + emu.url})
+	binary := filepath.Join(bin, "diga", "terraform-provider-diga")
+	d := &DataResult{Flows: o.dataFlows, Floor: (o.dataFlows + 29) / 30}
+	var peak int64
+	for round := 1; round <= rounds; round++ {
+		before, err := emu.mark(ctx)
+		if err != nil {
+			return nil, err
+		}
+		sampler := startRSSSampler(binary)
+		start := time.Now()
+		out, err := terraform(ctx, o.cmdTimeout, dir, env, []string{"plan", "-input=false", "-no-color", "-parallelism=" + strconv.Itoa(o.parallelism)})
+		secs := time.Since(start).Seconds()
+		peak = max(peak, sampler.stop())
+		if err != nil {
+			return nil, fmt.Errorf("round %d plan: %w\n%s", round, err, tail(out, 40))
+		}
+		if want := fmt.Sprintf("flow_count = %d", o.dataFlows); !strings.Contains(out, want) {
+			return nil, fmt.Errorf("round %d: the plan does not show %q\n%s", round, want, tail(out, 20))
+		}
+		after, err := emu.mark(ctx)
+		if err != nil {
+			return nil, err
+		}
+		total := 0
+		for _, v := range diffCounts(before, after) {
+			total += v
+		}
+		d.Requests = max(d.Requests, total)
+		d.Seconds = append(d.Seconds, secs)
+		fmt.Printf("  %-22s round %d %-10s %6.2f s\n", "data.diga_flows", round, "plan", secs)
+	}
+	d.Best = slices.Min(d.Seconds)
+	d.PeakRSS = float64(peak) / 1024
+	return d, nil
 }
