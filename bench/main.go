@@ -436,8 +436,10 @@ func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorPro
 			if c.diga {
 				kinds := diffCounts(before, after)
 				total := 0
-				for _, v := range kinds {
-					total += v
+				for k, v := range kinds {
+					if k != "piece" {
+						total += v
+					}
 				}
 				if round == 1 {
 					cr.PerFlow[p] = float64(total) / float64(o.n)
@@ -629,6 +631,10 @@ func requestKind(method, path string) string {
 	}
 	parts := strings.Split(rest, "/")
 	switch {
+	case parts[0] == "piece" && method == http.MethodGet:
+		// The plan's catalogue check: once per piece per provider
+		// process, not per flow.
+		return "piece"
 	case rest == "" && method == http.MethodPost:
 		return "create"
 	case rest == "" && method == http.MethodGet:
