@@ -144,6 +144,15 @@ type ConfigResult struct {
 	ByKind  map[string]map[string]int `json:"requests_by_kind,omitempty"`
 	PeakRSS float64                   `json:"peak_rss_mib,omitempty"`
 	Bound   map[string]float64        `json:"network_bound_seconds,omitempty"`
+	CPU     map[string]CPUSplit       `json:"cpu_seconds_of_best_round"`
+}
+
+// CPUSplit is where a command's CPU time went: Terraform itself, the
+// provider processes, the emulator.
+type CPUSplit struct {
+	Terraform float64 `json:"terraform"`
+	Provider  float64 `json:"provider"`
+	Emulator  float64 `json:"emulator"`
 }
 
 // DataResult is the data.diga_flows measurement: a plan that reads every
@@ -393,6 +402,7 @@ func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorPro
 		cr.ByKind = map[string]map[string]int{}
 	}
 	var peak int64
+	cpu := map[string][]float64{}
 	par := "-parallelism=" + strconv.Itoa(o.parallelism)
 	for round := 1; round <= rounds; round++ {
 		for _, p := range phases {
@@ -418,10 +428,15 @@ func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorPro
 				cmdEnv = append(slices.Clip(env), "DIGA_BENCH_PROFILE_DIR="+pdir)
 			}
 			sampler := startRSSSampler(c.binary)
+			emuBefore := procCPU(strconv.Itoa(emu.cmd.Process.Pid))
 			start := time.Now()
-			out, err := terraform(ctx, o.cmdTimeout, dir, cmdEnv, args)
+			out, tfCPU, err := terraform(ctx, o.cmdTimeout, dir, cmdEnv, args)
 			secs := time.Since(start).Seconds()
-			peak = max(peak, sampler.stop())
+			smp := sampler.stop()
+			emuCPU := float64(procCPU(strconv.Itoa(emu.cmd.Process.Pid))-emuBefore) / clockTicks
+			peak = max(peak, smp.peakKB)
+			// tfCPU includes the plugin processes Terraform waited for.
+			cpu[p] = append(cpu[p], max(tfCPU-smp.cpu, 0), smp.cpu, emuCPU)
 			if err != nil {
 				return nil, fmt.Errorf("round %d %s: %w\n%s", round, p, err, tail(out, 40))
 			}
@@ -457,8 +472,11 @@ func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorPro
 			fmt.Printf("  %-22s round %d %-10s %6.2f s\n", cr.Key, round, p, secs)
 		}
 	}
+	cr.CPU = map[string]CPUSplit{}
 	for p, s := range cr.Seconds {
 		cr.Best[p] = slices.Min(s)
+		i := slices.Index(s, cr.Best[p]) * 3
+		cr.CPU[p] = CPUSplit{Terraform: cpu[p][i], Provider: cpu[p][i+1], Emulator: cpu[p][i+2]}
 	}
 	if c.binary != "" {
 		cr.PeakRSS = float64(peak) / 1024 // VmHWM is in kB
@@ -490,7 +508,9 @@ func checkOutcome(phase, out string, n int) error {
 	return nil
 }
 
-func terraform(ctx context.Context, limit time.Duration, dir string, env, args []string) (string, error) {
+// terraform runs one command and returns its output and its CPU time
+// (user + system, its reaped children included).
+func terraform(ctx context.Context, limit time.Duration, dir string, env, args []string) (string, float64, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "terraform", args...)
@@ -498,7 +518,11 @@ func terraform(ctx context.Context, limit time.Duration, dir string, env, args [
 	cmd.Env = env
 	cmd.WaitDelay = 10 * time.Second
 	out, err := cmd.CombinedOutput()
-	return string(out), err
+	var cpu float64
+	if cmd.ProcessState != nil {
+		cpu = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	}
+	return string(out), cpu, err
 }
 
 func tail(s string, lines int) string {
@@ -707,28 +731,41 @@ func diffCounts(before, after map[string]int) map[string]int {
 
 type rssSampler struct {
 	stopCh chan struct{}
-	done   chan int64
+	done   chan sample
 }
 
-// startRSSSampler polls /proc every 50 ms for processes running binary and
-// keeps the largest VmHWM (peak resident set, kB) seen. VmHWM is a high-water
-// mark, so a sample at any time of a process's life sees its peak so far.
+// sample is what the sampler saw of the provider processes of one command:
+// the largest VmHWM (kB) and their CPU time (utime + stime at the last
+// look, so up to 50 ms of each process's end is missed).
+type sample struct {
+	peakKB int64
+	cpu    float64 // seconds
+}
+
+// startRSSSampler polls /proc every 50 ms for processes running binary. VmHWM
+// is a high-water mark, so a sample at any time of a process's life sees its
+// peak so far.
 func startRSSSampler(binary string) *rssSampler {
-	s := &rssSampler{stopCh: make(chan struct{}), done: make(chan int64, 1)}
+	s := &rssSampler{stopCh: make(chan struct{}), done: make(chan sample, 1)}
 	go func() {
 		var peak int64
+		ticks := map[string]int64{}
 		if binary == "" {
 			<-s.stopCh
-			s.done <- 0
+			s.done <- sample{}
 			return
 		}
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
 		for {
-			peak = max(peak, sampleHWM(binary))
+			peak = max(peak, sampleProcs(binary, ticks))
 			select {
 			case <-s.stopCh:
-				s.done <- peak
+				var total int64
+				for _, v := range ticks {
+					total += v
+				}
+				s.done <- sample{peakKB: peak, cpu: float64(total) / clockTicks}
 				return
 			case <-t.C:
 			}
@@ -737,12 +774,36 @@ func startRSSSampler(binary string) *rssSampler {
 	return s
 }
 
-func (s *rssSampler) stop() int64 {
+func (s *rssSampler) stop() sample {
 	close(s.stopCh)
 	return <-s.done
 }
 
-func sampleHWM(binary string) int64 {
+// clockTicks is USER_HZ, the unit of /proc/PID/stat times (100 on Linux).
+const clockTicks = 100
+
+// procCPU returns utime + stime of a process in clock ticks.
+func procCPU(pid string) int64 {
+	b, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; fields after it are
+	// counted from the closing parenthesis.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b)[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + st
+}
+
+func sampleProcs(binary string, ticks map[string]int64) int64 {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return 0
@@ -759,6 +820,9 @@ func sampleHWM(binary string) int64 {
 		b, err := os.ReadFile(filepath.Join("/proc", ent.Name(), "status"))
 		if err != nil {
 			continue
+		}
+		if c := procCPU(ent.Name()); c > 0 {
+			ticks[ent.Name()] = c
 		}
 		for _, line := range strings.Split(string(b), "\n") {
 			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
@@ -799,9 +863,9 @@ func runData(ctx context.Context, o options, work, rc, bin string, rounds int) (
 		}
 		sampler := startRSSSampler(binary)
 		start := time.Now()
-		out, err := terraform(ctx, o.cmdTimeout, dir, env, []string{"plan", "-input=false", "-no-color", "-parallelism=" + strconv.Itoa(o.parallelism)})
+		out, _, err := terraform(ctx, o.cmdTimeout, dir, env, []string{"plan", "-input=false", "-no-color", "-parallelism=" + strconv.Itoa(o.parallelism)})
 		secs := time.Since(start).Seconds()
-		peak = max(peak, sampler.stop())
+		peak = max(peak, sampler.stop().peakKB)
 		if err != nil {
 			return nil, fmt.Errorf("round %d plan: %w\n%s", round, err, tail(out, 40))
 		}

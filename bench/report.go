@@ -122,6 +122,16 @@ func markdown(res *Result) string {
 			c.Best["apply"], fmtRatio(c, "apply"), c.Best["plan"], fmtRatio(c, "plan"),
 			c.Best["noop_apply"], fmtRatio(c, "noop_apply"), c.Best["destroy"], fmtRatio(c, "destroy"), rss)
 	}
+	b.WriteString("\nCPU seconds of the best round, Terraform / provider processes / emulator:\n\n")
+	b.WriteString("| configuration | apply | plan | no-op apply | destroy |\n|---|---|---|---|---|\n")
+	for _, c := range res.Configs {
+		fmt.Fprintf(&b, "| %s |", c.Key)
+		for _, p := range phases {
+			s := c.CPU[p]
+			fmt.Fprintf(&b, " %.1f / %.1f / %.1f |", s.Terraform, s.Provider, s.Emulator)
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("\nRequests per flow (counted at the emulator) / the API's floor:\n\n")
 	b.WriteString("| configuration | apply | plan | no-op apply | destroy |\n|---|---|---|---|---|\n")
 	for _, c := range append(append([]*ConfigResult{}, res.Configs...), res.Latency...) {
