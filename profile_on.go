@@ -10,8 +10,10 @@ import (
 )
 
 // startProfile writes a CPU profile of this provider process to
-// $DIGA_BENCH_PROFILE_DIR/cpu-PID.pprof when that variable is set. Only in
-// binaries built with -tags benchprofile (go run ./bench -profile).
+// $DIGA_BENCH_PROFILE_DIR/cpu-PID.pprof when that variable is set, and at
+// exit a heap profile (heap-PID.pprof: what is still live, and every
+// allocation made). Only in binaries built with -tags benchprofile (go run
+// ./bench -profile).
 func startProfile() func() {
 	dir := os.Getenv("DIGA_BENCH_PROFILE_DIR")
 	if dir == "" {
@@ -28,5 +30,9 @@ func startProfile() func() {
 	return func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
+		if h, err := os.Create(filepath.Join(dir, fmt.Sprintf("heap-%d.pprof", os.Getpid()))); err == nil {
+			_ = pprof.WriteHeapProfile(h)
+			_ = h.Close()
+		}
 	}
 }
