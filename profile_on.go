@@ -12,8 +12,8 @@ import (
 // startProfile writes a CPU profile of this provider process to
 // $DIGA_BENCH_PROFILE_DIR/cpu-PID.pprof when that variable is set, and at
 // exit a heap profile (heap-PID.pprof: what is still live, and every
-// allocation made). Only in binaries built with -tags benchprofile (go run
-// ./bench -profile).
+// allocation made) and the goroutines left (goroutine-PID.txt). Only in
+// binaries built with -tags benchprofile (go run ./bench -profile).
 func startProfile() func() {
 	dir := os.Getenv("DIGA_BENCH_PROFILE_DIR")
 	if dir == "" {
@@ -33,6 +33,10 @@ func startProfile() func() {
 		if h, err := os.Create(filepath.Join(dir, fmt.Sprintf("heap-%d.pprof", os.Getpid()))); err == nil {
 			_ = pprof.WriteHeapProfile(h)
 			_ = h.Close()
+		}
+		if g, err := os.Create(filepath.Join(dir, fmt.Sprintf("goroutine-%d.txt", os.Getpid()))); err == nil {
+			_ = pprof.Lookup("goroutine").WriteTo(g, 1)
+			_ = g.Close()
 		}
 	}
 }
