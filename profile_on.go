@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 )
 
@@ -30,6 +31,7 @@ func startProfile() func() {
 	return func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
+		runtime.GC() // the heap profile shows the heap as of the last GC
 		if h, err := os.Create(filepath.Join(dir, fmt.Sprintf("heap-%d.pprof", os.Getpid()))); err == nil {
 			_ = pprof.WriteHeapProfile(h)
 			_ = h.Close()
