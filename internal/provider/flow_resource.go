@@ -268,6 +268,7 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	var plan, state flowModel
 	var configured definitionValue
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	proposed := plan
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("definition"), &configured)...)
 	creating := req.State.Raw.IsNull()
 	if creating {
@@ -331,7 +332,9 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 			plan.Definition = definitionUnknown()
 		}
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if !plan.sameAs(proposed) {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
 }
 
 // flowFactsOf states the facts decideFlow decides from: the configured
@@ -581,8 +584,11 @@ func (r *flowResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 
+	prior := state
 	resp.Diagnostics.Append(state.readFlow(ctx, flow)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if !state.sameAs(prior) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	}
 }
 
 func (r *flowResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
