@@ -73,9 +73,9 @@ for mod in ${missing[@]+"${missing[@]}"}; do
 	q=${mod//./\\.}
 	# Drop the replace line and the require line (block form or single line).
 	sed -i -E \
-		-e "\#^replace[[:space:]]+$q[[:space:]]#d" \
-		-e "\#^[[:space:]]+$q[[:space:]]+v#d" \
-		-e "\#^require[[:space:]]+$q[[:space:]]+v#d" go.mod
+		-e "\#^replace[[:space:]]+${q}[[:space:]]#d" \
+		-e "\#^[[:space:]]+${q}[[:space:]]+v#d" \
+		-e "\#^require[[:space:]]+${q}[[:space:]]+v#d" go.mod
 	# Non-test Go files importing the module: only the backend registry may.
 	users=$(grep -rlE --include='*.go' "\"$q(/[^\"]*)?\"" . | grep -v '_test\.go$' || true)
 	for f in $users; do
@@ -86,7 +86,7 @@ for mod in ${missing[@]+"${missing[@]}"}; do
 		# Remove `alias "module/..."` imports and every line using the alias
 		# (the registry's one-line map entries).
 		for alias in $(sed -nE "s#^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)[[:space:]]+\"$q(/[^\"]*)?\"\$#\\1#p" "$f"); do
-			sed -i -E -e "\#^[[:space:]]*$alias[[:space:]]+\"$q(/[^\"]*)?\"\$#d" -e "/[^A-Za-z0-9_]$alias\./d" "$f"
+			sed -i -E -e "\#^[[:space:]]*${alias}[[:space:]]+\"$q(/[^\"]*)?\"\$#d" -e "/[^A-Za-z0-9_]$alias\./d" "$f"
 			echo "$tool $version: cut $alias ($mod) from ${f#./}"
 		done
 		if grep -qE "\"$q(/[^\"]*)?\"" "$f"; then
@@ -97,8 +97,10 @@ for mod in ${missing[@]+"${missing[@]}"}; do
 done
 
 echo "$tool $version: building $module@v$version ($pkg) ..."
-GOWORK=off GOFLAGS="${GOFLAGS:-} -mod=readonly" CGO_ENABLED=0 \
-	"$go" build -trimpath -o "$out.tmp" "$pkg"
+# The copy sits inside this repository's work tree: -buildvcs=false keeps
+# our git metadata out of the CLI (and git off the build's path).
+GOWORK=off CGO_ENABLED=0 \
+	"$go" build -mod=readonly -buildvcs=false -trimpath -ldflags "-s -w" -o "$out.tmp" "$pkg"
 mv "$out.tmp" "$out"
 
 if ! reports_version; then
