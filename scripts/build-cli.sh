@@ -35,9 +35,15 @@ bin="$root/bin"
 out="$bin/$tool-$version"
 go=${GO:-go}
 
+# The whole output is read before it is looked at: a pipe into head would
+# let the CLI die of SIGPIPE, which pipefail turns into "not built".
 reports_version() {
-	[ -x "$out" ] && CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$out" version 2>/dev/null |
-		head -n1 | grep -Eq "^(Terraform|OpenTofu) v${version//./\\.}(-dev)?\$"
+	local first
+	[ -x "$out" ] || return 1
+	first=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$out" version 2>/dev/null) || return 1
+	first=${first%%$'\n'*}
+	[ "$first" = "Terraform v$version" ] || [ "$first" = "Terraform v$version-dev" ] ||
+		[ "$first" = "OpenTofu v$version" ] || [ "$first" = "OpenTofu v$version-dev" ]
 }
 
 if reports_version; then
@@ -85,10 +91,10 @@ for mod in ${missing[@]+"${missing[@]}"}; do
 		esac
 		# Remove `alias "module/..."` imports and every line using the alias
 		# (the registry's one-line map entries).
-		for alias in $(sed -nE "s#^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)[[:space:]]+\"$q(/[^\"]*)?\"\$#\\1#p" "$f"); do
+		while read -r alias; do
 			sed -i -E -e "\#^[[:space:]]*${alias}[[:space:]]+\"$q(/[^\"]*)?\"\$#d" -e "/[^A-Za-z0-9_]$alias\./d" "$f"
 			echo "$tool $version: cut $alias ($mod) from ${f#./}"
-		done
+		done < <(sed -nE "s#^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)[[:space:]]+\"$q(/[^\"]*)?\"\$#\\1#p" "$f")
 		if grep -qE "\"$q(/[^\"]*)?\"" "$f"; then
 			echo "build-cli.sh: $f still imports $mod" >&2
 			exit 1
@@ -100,8 +106,8 @@ echo "$tool $version: building $module@v$version ($pkg) ..."
 # The copy sits inside this repository's work tree: -buildvcs=false keeps
 # our git metadata out of the CLI (and git off the build's path).
 GOWORK=off CGO_ENABLED=0 \
-	"$go" build -mod=readonly -buildvcs=false -trimpath -ldflags "-s -w" -o "$out.tmp" "$pkg"
-mv "$out.tmp" "$out"
+	"$go" build -mod=readonly -buildvcs=false -trimpath -ldflags "-s -w" -o "$src/$tool.bin" "$pkg"
+mv -f "$src/$tool.bin" "$out"
 
 if ! reports_version; then
 	echo "build-cli.sh: $out does not report version $version:" >&2

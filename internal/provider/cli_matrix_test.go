@@ -430,6 +430,9 @@ func TestAccFlowList_queryGenerateConfigPlansOnlyImports(t *testing.T) {
 // else, and plans clean once imported: under every CLI of the matrix, by
 // id, and by identity where the CLI has identities.
 func TestAccFlow_importBlockGenerateConfigWithDefinition(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" || isLive() {
+		t.Skip("runs with TF_ACC=1 against the emulator")
+	}
 	cli := mustCLI(t)
 	for _, by := range []string{"id", "identity"} {
 		t.Run(by, func(t *testing.T) {
