@@ -236,6 +236,7 @@ import {
   }
 }
 `, id)
+	writesBefore := tg.emu.WriteCount(tg.apiKey)
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -249,6 +250,12 @@ import {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(flowAddr, map[string]knownvalue.Check{"id": knownvalue.StringExact(id)}),
 					statecheck.ExpectKnownValue(flowAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
+				},
+				Check: func(*terraform.State) error {
+					if n := tg.emu.WriteCount(tg.apiKey) - writesBefore; n != 0 {
+						return fmt.Errorf("importing made %d write calls", n)
+					}
+					return nil
 				},
 			},
 			{Config: cfg, PlanOnly: true},
