@@ -47,12 +47,14 @@ func cliProvider(t *testing.T) string {
 		cancel()
 		<-closeCh
 	})
-	reattach := map[string]any{
-		Address: map[string]any{
-			"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion,
-			"Pid": cfg.Pid, "Test": cfg.Test,
-			"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
-		},
+	entry := map[string]any{
+		"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion,
+		"Pid": cfg.Pid, "Test": cfg.Test,
+		"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
+	}
+	reattach := map[string]any{}
+	for _, addr := range cliProviderAddresses() {
+		reattach[addr] = entry
 	}
 	b, err := json.Marshal(reattach)
 	if err != nil {

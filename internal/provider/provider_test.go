@@ -45,9 +45,12 @@ func TestMain(m *testing.M) {
 		_ = os.Setenv("TF_ACC_TERRAFORM_PATH", tf)
 	}
 	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
-	if os.Getenv("TF_CLI_CONFIG_FILE") == "" {
+	if cfg := os.Getenv("TF_CLI_CONFIG_FILE"); cfg == "" || !fileExists(cfg) {
 		// No ~/.terraformrc on CI machines; an empty config keeps the
-		// CLI's warning about it out of every test failure.
+		// CLI's warning about it out of every test failure. A
+		// TF_CLI_CONFIG_FILE naming a missing file is replaced too:
+		// OpenTofu prints that warning on stdout, where it breaks
+		// `tofu version` and `tofu output` parsing.
 		if f, err := os.CreateTemp("", "diga-acc-*.tfrc"); err == nil {
 			_ = f.Close()
 			_ = os.Setenv("TF_CLI_CONFIG_FILE", f.Name())
@@ -175,6 +178,19 @@ func checkLogsForSecrets(dir string, secrets []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "log check: %d API keys not found in %d TRACE log files (%d bytes)\n", len(secrets), len(entries), bytesRead)
 	return nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// cliProviderAddresses are the addresses under which cliProvider attaches
+// the in-process provider. A configuration's source "diga-io/diga" means
+// Address under Terraform and the same namespace and type on OpenTofu's
+// default registry under OpenTofu; the CLI ignores the address it does not use.
+func cliProviderAddresses() []string {
+	return []string{Address, "registry.opentofu.org/diga-io/diga"}
 }
 
 // accTarget is the Diga API one acceptance test runs against: its own
