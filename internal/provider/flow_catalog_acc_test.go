@@ -133,8 +133,7 @@ func TestAccExamplesPassCatalogueChecks(t *testing.T) {
 	emu := emulator.New(emulator.WithAPIKeys(key))
 	srv := httptest.NewServer(contract.WrapRequests(t, emu)) // the 15-step example has an empty branch
 	t.Cleanup(srv.Close)
-	reattach := cliProvider(t)
-	t.Run("examples", func(t *testing.T) { planExamples(t, key, srv.URL, reattach) })
+	t.Run("examples", func(t *testing.T) { planExamples(t, key, srv.URL) })
 	if n := emu.WriteCount(key); n != 0 {
 		t.Errorf("plans sent %d write(s)", n)
 	}
@@ -149,7 +148,7 @@ func TestAccExamplesPassCatalogueChecks(t *testing.T) {
 	}
 }
 
-func planExamples(t *testing.T, key, baseURL, reattach string) {
+func planExamples(t *testing.T, key, baseURL string) {
 	for _, c := range []struct {
 		files []string
 	}{
@@ -161,6 +160,10 @@ func planExamples(t *testing.T, key, baseURL, reattach string) {
 	} {
 		t.Run(c.files[0], func(t *testing.T) {
 			t.Parallel()
+			// A provider server of its own: Terraform never configures one
+			// provider instance from two runs at once, and the framework's
+			// ConfigureProvider is not safe for it (the race detector says so).
+			reattach := cliProvider(t)
 			dir := t.TempDir()
 			for _, f := range c.files {
 				b, err := os.ReadFile(filepath.Join("..", "..", "examples", f))
