@@ -207,31 +207,13 @@ func (c *Client) ListFlowsPage(ctx context.Context, p ListFlowsParams, after str
 // false. A server that hands back a cursor it already gave is reported as an
 // error instead of being followed forever.
 func (c *Client) ListFlows(ctx context.Context, p ListFlowsParams) ([]Flow, error) {
-	flows := []Flow{}
-	seen := map[string]bool{}
-	after := ""
-	for pages := 1; ; pages++ {
+	return collectPages("flows", func(after string) ([]Flow, bool, *string, error) {
 		page, err := c.ListFlowsPage(ctx, p, after)
 		if err != nil {
-			return nil, err
+			return nil, false, nil, err
 		}
-		flows = append(flows, page.Data...)
-		if !page.HasMore {
-			return flows, nil
-		}
-		next := nextCursor(page)
-		if next == "" {
-			return nil, fmt.Errorf("listing flows: page %d says has_more but gives no last_id to continue from", pages)
-		}
-		if seen[next] {
-			return nil, fmt.Errorf("listing flows: page %d repeats cursor %q; stopping instead of looping forever", pages, next)
-		}
-		if pages >= maxListPages {
-			return nil, fmt.Errorf("listing flows: more than %d pages; stopping", maxListPages)
-		}
-		seen[next] = true
-		after = next
-	}
+		return page.Data, page.HasMore, page.LastID, nil
+	}, func(f Flow) string { return f.ID })
 }
 
 // nextCursor is last_id, or the last flow's id when a server leaves last_id

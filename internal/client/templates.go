@@ -126,10 +126,7 @@ func (c *Client) ListTemplates(ctx context.Context, p ListTemplatesParams) ([]Fl
 	if err != nil {
 		return nil, err
 	}
-	templates := []FlowTemplate{}
-	seen := map[string]bool{}
-	after := ""
-	for pages := 1; ; pages++ {
+	return collectPages("templates", func(after string) ([]FlowTemplate, bool, *string, error) {
 		if after != "" {
 			q.Set("after", after)
 		}
@@ -139,28 +136,10 @@ func (c *Client) ListTemplates(ctx context.Context, p ListTemplatesParams) ([]Fl
 			LastID  *string        `json:"last_id"`
 		}
 		if err := c.do(ctx, http.MethodGet, templatesPath, q, nil, &page); err != nil {
-			return nil, err
+			return nil, false, nil, err
 		}
-		templates = append(templates, page.Data...)
-		if !page.HasMore {
-			return templates, nil
-		}
-		next := deref(page.LastID)
-		if next == "" && len(page.Data) > 0 {
-			next = page.Data[len(page.Data)-1].ID
-		}
-		if next == "" {
-			return nil, fmt.Errorf("listing templates: page %d says has_more but gives no last_id to continue from", pages)
-		}
-		if seen[next] {
-			return nil, fmt.Errorf("listing templates: page %d repeats cursor %q; stopping instead of looping forever", pages, next)
-		}
-		if pages >= maxListPages {
-			return nil, fmt.Errorf("listing templates: more than %d pages; stopping", maxListPages)
-		}
-		seen[next] = true
-		after = next
-	}
+		return page.Data, page.HasMore, page.LastID, nil
+	}, func(t FlowTemplate) string { return t.ID })
 }
 
 // query checks p and builds the query of the first page.

@@ -390,35 +390,13 @@ func (c *Client) ListExecutionsPage(ctx context.Context, flowID string, p ListEx
 // ListExecutions fetches every page (newest first), following
 // after=last_id until has_more is false; a repeated cursor is an error.
 func (c *Client) ListExecutions(ctx context.Context, flowID string, p ListExecutionsParams) ([]Run, error) {
-	runs := []Run{}
-	seen := map[string]bool{}
-	after := ""
-	for pages := 1; ; pages++ {
+	return collectPages(fmt.Sprintf("runs of flow %q", flowID), func(after string) ([]Run, bool, *string, error) {
 		page, err := c.ListExecutionsPage(ctx, flowID, p, after)
 		if err != nil {
-			return nil, err
+			return nil, false, nil, err
 		}
-		runs = append(runs, page.Data...)
-		if !page.HasMore {
-			return runs, nil
-		}
-		next := ""
-		if page.LastID != nil && *page.LastID != "" {
-			next = *page.LastID
-		} else if n := len(page.Data); n > 0 {
-			next = page.Data[n-1].ID
-		}
-		switch {
-		case next == "":
-			return nil, fmt.Errorf("listing runs of flow %q: page %d says has_more but gives no last_id", flowID, pages)
-		case seen[next]:
-			return nil, fmt.Errorf("listing runs of flow %q: page %d repeats cursor %q; stopping instead of looping forever", flowID, pages, next)
-		case pages >= maxListPages:
-			return nil, fmt.Errorf("listing runs of flow %q: more than %d pages; stopping", flowID, maxListPages)
-		}
-		seen[next] = true
-		after = next
-	}
+		return page.Data, page.HasMore, page.LastID, nil
+	}, func(r Run) string { return r.ID })
 }
 
 // GetExecution reads one run with its per-step results: GET
