@@ -13,7 +13,6 @@ import (
 	"os"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
@@ -53,9 +52,11 @@ func main() {
 			JSONFormat: true,
 		})))
 	}
-	err = tf6server.Serve(provider.Address, func() tfprotov6.ProviderServer {
-		return providerserver.NewProtocol6(provider.New(version)())()
-	}, opts...)
+	server, err := provider.ProtocolServer(version)()
+	if err != nil {
+		log.Fatal(err.Error())
+	}
+	err = tf6server.Serve(provider.Address, func() tfprotov6.ProviderServer { return server }, opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/contract"
@@ -36,8 +36,12 @@ func cliProvider(t *testing.T) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	cfgCh := make(chan *plugin.ReattachConfig, 1)
 	closeCh := make(chan struct{})
+	server, err := ProtocolServer("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
 	go func() {
-		_ = tf6server.Serve(Address, providerserver.NewProtocol6(New("test")()),
+		_ = tf6server.Serve(Address, func() tfprotov6.ProviderServer { return server },
 			tf6server.WithDebug(ctx, cfgCh, closeCh),
 			tf6server.WithoutLogStderrOverride(),
 			tf6server.WithLoggingSink(t))

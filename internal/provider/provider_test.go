@@ -14,7 +14,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/client"
@@ -25,7 +24,7 @@ import (
 // testAccProtoV6ProviderFactories serves the provider in-process to the
 // terraform CLI that terraform-plugin-testing drives.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"diga": providerserver.NewProtocol6WithError(New("test")()),
+	"diga": ProtocolServer("test"),
 }
 
 // envLive selects the real Diga API (make testacc-live) instead of a
