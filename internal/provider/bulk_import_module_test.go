@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -228,5 +229,136 @@ func TestAccBulkImportGuide_intoModule(t *testing.T) {
 	}
 	if strings.Join(sortedCopy(managed), " ") != "module.staging.diga_connection.slack module.staging.diga_flow.this" {
 		t.Errorf("the module manages %v", managed)
+	}
+}
+
+// noImportInModule is why a CLI cannot run import blocks inside a module,
+// or "" when it can: Terraform has them from 1.16; OpenTofu 1.12 rejects
+// them ("Import blocks are only allowed in the root module").
+func noImportInModule(c cliInfo) string {
+	switch {
+	case c.openTofu:
+		return c.String() + ": import blocks only in the root module (Terraform ≥ 1.16 has them inside modules)"
+	case !c.atLeast(1, 16):
+		return c.String() + ": import blocks inside a module need Terraform 1.16 or later"
+	}
+	return ""
+}
+
+// The guide's import blocks inside a module
+// (examples/guides/bulk-import/inside-module), run as written: two flows
+// made in the Diga UI are adopted by a module that holds the import block,
+// called once per flow with the flow's id; the root module has no import
+// block. Nothing is written to Diga, the third flow is left alone, and the
+// next plan is empty.
+func TestAccBulkImportGuide_insideModule(t *testing.T) {
+	emu, key, baseURL := emulatorForCLI(t)
+	if reason := noImportInModule(mustCLI(t)); reason != "" {
+		t.Skip(reason)
+	}
+	t.Parallel()
+
+	// The project as the Diga UI left it.
+	ids := emu.SeedFlows(key, 3, "ui-flow-")
+	support, billing := ids[0], ids[1]
+	emu.RenameFlow(key, support, "Post-call summary")
+	emu.SetStatus(key, support, "ENABLED")
+	emu.RenameFlow(key, billing, "Invoice reminder")
+
+	dir := t.TempDir()
+	copyTree(t, filepath.Join("..", "..", "examples", "guides", "bulk-import", "inside-module"), dir, nil)
+	main := filepath.Join(dir, "main.tf")
+	b, err := os.ReadFile(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer("lod6JEdKyPlvrnErdnrGa", support, "Qm3vB8nTzK1wXp4sLd7Ra", billing).Replace(string(b))
+	if strings.Count(text, support) != 1 || strings.Count(text, billing) != 1 {
+		t.Fatalf("the example's flow ids were not replaced:\n%s", text)
+	}
+	provider := fmt.Sprintf("provider \"diga\" {\n  api_key  = %q\n  base_url = %q\n}\n", key, baseURL)
+	for name, content := range map[string]string{"main.tf": text, "provider_test_only.tf": provider} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.Contains(text, "import {") {
+		t.Fatal("the root module of the example has an import block")
+	}
+
+	tf := tfRunner{t: t, dir: dir, reattach: cliProvider(t)}
+	tf.mustRun("init", "-input=false")
+	before := emu.Flows(key)
+	emu.ResetRequests()
+	out := tf.mustRun("plan", "-input=false", "-no-color", "-out=import.plan")
+	if summary := "Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."; !strings.Contains(out, summary) {
+		t.Errorf("the plan does not say %q (as the guide does):\n%s", summary, out)
+	}
+
+	// The plan imports each flow into its module instance, by its id.
+	var plan struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Change  struct {
+				Importing struct {
+					ID string `json:"id"`
+				} `json:"importing"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal([]byte(tf.mustRun("show", "-json", "import.plan")), &plan); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		`module.flow["support"].diga_flow.this`: support,
+		`module.flow["billing"].diga_flow.this`: billing,
+	}
+	got := map[string]string{}
+	for _, rc := range plan.ResourceChanges {
+		got[rc.Address] = rc.Change.Importing.ID
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the plan imports %v, want %v", got, want)
+	}
+	// Applies, checks the apply wrote nothing and the next plan is empty.
+	importsWithoutWrites(t, tf, emu, key, "import.plan", 2)
+
+	var state struct {
+		Values struct {
+			RootModule struct {
+				Resources    []json.RawMessage `json:"resources"`
+				ChildModules []struct {
+					Resources []struct {
+						Address string `json:"address"`
+						Values  struct {
+							ID string `json:"id"`
+						} `json:"values"`
+					} `json:"resources"`
+				} `json:"child_modules"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(tf.mustRun("show", "-json")), &state); err != nil {
+		t.Fatal(err)
+	}
+	got = map[string]string{}
+	for _, m := range state.Values.RootModule.ChildModules {
+		for _, r := range m.Resources {
+			got[r.Address] = r.Values.ID
+		}
+	}
+	if !reflect.DeepEqual(got, want) || len(state.Values.RootModule.Resources) != 0 {
+		t.Errorf("state holds %v (and %d root resources), want %v", got, len(state.Values.RootModule.Resources), want)
+	}
+
+	// Plan, apply and the clean plan only read: no flow was created,
+	// changed or deleted.
+	for _, r := range emu.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("the adoption sent %s %s", r.Method, r.Path)
+		}
+	}
+	if after := emu.Flows(key); !reflect.DeepEqual(after, before) {
+		t.Errorf("the flows changed:\nbefore %+v\nafter  %+v", before, after)
 	}
 }

@@ -44,7 +44,7 @@ func TestAccExamplesValidate(t *testing.T) {
 				t.Fatal(err)
 			}
 			work := filepath.Join(root, rel)
-			hasProviders, usesActions := false, false
+			hasProviders, usesActions, needs116 := false, false, false
 			entries, err := os.ReadDir(work)
 			if err != nil {
 				t.Fatal(err)
@@ -57,9 +57,18 @@ func TestAccExamplesValidate(t *testing.T) {
 				if strings.Contains(string(b), "\naction \"") || strings.Contains(string(b), "action_trigger {") {
 					usesActions = true
 				}
+				// The example with import blocks inside a module, and its module.
+				if strings.Contains(string(b), `required_version = ">= 1.16"`) {
+					needs116 = true
+				}
 			}
 			if usesActions && !cliAtLeast("1.14.0") {
 				t.Skip("actions need Terraform 1.14 or later")
+			}
+			if needs116 {
+				if reason := noImportInModule(mustCLI(t)); reason != "" {
+					t.Skip(reason)
+				}
 			}
 			if !hasProviders {
 				versions := "terraform {\n  required_providers {\n    diga = { source = \"diga-io/diga\" }\n  }\n}\n"

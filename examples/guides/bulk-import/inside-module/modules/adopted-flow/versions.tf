@@ -1,0 +1,10 @@
+terraform {
+  # Import blocks inside a module need Terraform 1.16 or later.
+  required_version = ">= 1.16"
+
+  required_providers {
+    diga = {
+      source = "diga-io/diga"
+    }
+  }
+}
