@@ -96,7 +96,7 @@ func (l *flowListResource) List(ctx context.Context, req list.ListRequest, strea
 			if req.IncludeResource {
 				m := emptyFlowModel()
 				result.Diagnostics.Append(m.readFlow(ctx, f)...)
-				result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
+				result.Diagnostics.Append(setFlowModel(ctx, &result.Resource.Raw, &m)...)
 			}
 			sent++
 			if !push(result) {

@@ -267,14 +267,14 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	var plan, state flowModel
 	var configured definitionValue
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getFlowModel(ctx, req.Plan.Raw, &plan)...)
 	proposed := plan
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("definition"), &configured)...)
+	resp.Diagnostics.Append(configuredDefinition(ctx, req.Config.Raw, &configured)...)
 	creating := req.State.Raw.IsNull()
 	if creating {
 		state = emptyFlowModel()
 	} else {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(getFlowModel(ctx, req.State.Raw, &state)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -333,7 +333,7 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		}
 	}
 	if !plan.sameAs(proposed) {
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setFlowModel(ctx, &resp.Plan.Raw, &plan)...)
 	}
 }
 
@@ -417,8 +417,8 @@ func addFlowProblems(diags *diag.Diagnostics, problems []flowProblem) {
 func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan flowModel
 	var configured definitionValue
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("definition"), &configured)...)
+	resp.Diagnostics.Append(getFlowModel(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(configuredDefinition(ctx, req.Config.Raw, &configured)...)
 	c := r.data.apiClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -467,7 +467,7 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	a := &flowApply{c: c, plan: plan, state: &state, def: def, diags: &resp.Diagnostics}
 	a.record(ctx, flow)
 	state.Name = plan.Name
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
 	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -485,15 +485,15 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 		a.run(ctx, d)
 	}
 	finishState(&state)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
 }
 
 func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, prior flowModel
 	var configured definitionValue
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("definition"), &configured)...)
+	resp.Diagnostics.Append(getFlowModel(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(getFlowModel(ctx, req.State.Raw, &prior)...)
+	resp.Diagnostics.Append(configuredDefinition(ctx, req.Config.Raw, &configured)...)
 	c := r.data.apiClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -524,7 +524,7 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	a := &flowApply{c: c, plan: plan, state: &state, def: def, diags: &resp.Diagnostics}
 	a.run(ctx, d)
 	finishState(&state)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
 	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
@@ -556,7 +556,7 @@ func finishState(m *flowModel) {
 
 func (r *flowResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state flowModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getFlowModel(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -587,13 +587,13 @@ func (r *flowResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	prior := state
 	resp.Diagnostics.Append(state.readFlow(ctx, flow)...)
 	if !state.sameAs(prior) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
 	}
 }
 
 func (r *flowResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state flowModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getFlowModel(ctx, req.State.Raw, &state)...)
 	c := r.data.apiClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
