@@ -71,7 +71,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 60*time.Minute, "stop everything after this long")
 	flag.DurationVar(&o.cmdTimeout, "cmd-timeout", 15*time.Minute, "stop one terraform command after this long")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, logs)")
-	flag.StringVar(&o.only, "only", "", "comma-separated subset of configurations: terraform_data,floor,diga_empty,diga_defined")
+	flag.StringVar(&o.only, "only", "", "comma-separated subset of configurations: terraform_data,floor,diga_empty,diga_defined,floor_schema_empty,floor_schema_defined")
 	flag.StringVar(&o.judge, "judge", "all", "all: every target decides the exit status; requests: only the request counts do (for tiny smoke runs, where timings mean nothing)")
 	flag.StringVar(&o.profile, "profile", "", "build the provider with -tags benchprofile and write CPU profiles of every provider process to `dir`/CONFIG/PHASE-ROUND/ (timings then include the profiler's cost)")
 	flag.IntVar(&o.dataFlows, "data-flows", 1000, "also time a plan reading data.diga_flows over this many seeded flows (30 a page); 0 skips")
@@ -111,6 +111,11 @@ type config struct {
 	diga     bool
 	defined  bool
 	floorKey string // the configuration this one is judged against
+	// schemaFloorKey is the floor_flow configuration with the same
+	// configuration text: what Terraform and the framework pay for
+	// diga_flow's schema, without our code and the API.
+	schemaFloorKey string
+	env            []string // added to every terraform command's environment
 }
 
 // Result is what the bench writes as JSON.
@@ -143,8 +148,15 @@ type ConfigResult struct {
 	Floor   map[string]float64        `json:"api_floor_per_flow,omitempty"`
 	ByKind  map[string]map[string]int `json:"requests_by_kind,omitempty"`
 	PeakRSS float64                   `json:"peak_rss_mib,omitempty"`
-	Bound   map[string]float64        `json:"network_bound_seconds,omitempty"`
-	CPU     map[string]CPUSplit       `json:"cpu_seconds_of_best_round"`
+	// StateBytes is the size of terraform.tfstate after the first apply,
+	// per resource: Terraform rewrites the whole file after every resource
+	// it changes, so its own time grows with this times N.
+	StateBytes float64 `json:"state_bytes_per_resource,omitempty"`
+	// SchemaRatio is this configuration's time ÷ the floor_flow
+	// configuration's (same schema, no API) per phase.
+	SchemaRatio map[string]float64  `json:"schema_ratio,omitempty"`
+	Bound       map[string]float64  `json:"network_bound_seconds,omitempty"`
+	CPU         map[string]CPUSplit `json:"cpu_seconds_of_best_round"`
 }
 
 // CPUSplit is where a command's CPU time went: Terraform itself, the
@@ -197,6 +209,7 @@ const definitionHCL = `jsonencode({
   })`
 
 func configs(bin string) []config {
+	floorBin := filepath.Join(bin, "floor", "terraform-provider-floor")
 	return []config{
 		{Key: "terraform_data", Label: "`terraform_data` (no plugin)", hcl: func(n int) string {
 			return fmt.Sprintf("resource \"terraform_data\" \"r\" {\n  count = %d\n  input = \"bench-${count.index}\"\n}\n", n)
@@ -204,13 +217,31 @@ func configs(bin string) []config {
 		{Key: "floor", Label: "floor provider (framework, no API)", binary: filepath.Join(bin, "floor", "terraform-provider-floor"), hcl: func(n int) string {
 			return fmt.Sprintf("terraform {\n  required_providers {\n    floor = { source = \"bench/floor\" }\n  }\n}\n\nresource \"floor_item\" \"r\" {\n  count = %d\n  name  = \"bench-${count.index}\"\n}\n", n)
 		}},
-		{Key: "diga_empty", Label: "`diga_flow`, name only", binary: filepath.Join(bin, "diga", "terraform-provider-diga"), diga: true, floorKey: "floor", hcl: func(n int) string {
+		{Key: "diga_empty", Label: "`diga_flow`, name only", binary: filepath.Join(bin, "diga", "terraform-provider-diga"), diga: true, floorKey: "floor", schemaFloorKey: "floor_schema_empty", hcl: func(n int) string {
 			return digaHCL(n, "")
 		}},
-		{Key: "diga_defined", Label: "`diga_flow`, definition + enabled", binary: filepath.Join(bin, "diga", "terraform-provider-diga"), diga: true, defined: true, floorKey: "floor", hcl: func(n int) string {
+		{Key: "diga_defined", Label: "`diga_flow`, definition + enabled", binary: filepath.Join(bin, "diga", "terraform-provider-diga"), diga: true, defined: true, floorKey: "floor", schemaFloorKey: "floor_schema_defined", hcl: func(n int) string {
 			return digaHCL(n, "  enabled    = true\n  definition = "+definitionHCL+"\n")
 		}},
+		{Key: "floor_schema_empty", Label: "`floor_flow` (diga_flow's schema, no API), name only", binary: floorBin, env: quietFloor, hcl: func(n int) string {
+			return floorFlowHCL(n, "")
+		}},
+		{Key: "floor_schema_defined", Label: "`floor_flow` (diga_flow's schema, no API), definition + enabled", binary: floorBin, env: quietFloor, hcl: func(n int) string {
+			return floorFlowHCL(n, "  enabled    = true\n  definition = "+definitionHCL+"\n")
+		}},
 	}
+}
+
+// quietFloor switches the floor provider's SDK and framework loggers off for
+// the floor_flow configurations, as terraform-provider-diga does by itself
+// when no logging variable is set: diga_flow ÷ floor_flow then compares
+// like with like. (floor_item keeps the framework's defaults: it is the
+// floor any framework provider pays as it ships.) Terraform itself reads
+// none of these.
+var quietFloor = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PROVIDER_FLOOR=off"}
+
+func floorFlowHCL(n int, extra string) string {
+	return fmt.Sprintf("terraform {\n  required_providers {\n    floor = { source = \"bench/floor\" }\n  }\n}\n\nresource \"floor_flow\" \"r\" {\n  count = %d\n  name  = \"bench-${count.index}\"\n%s}\n", n, extra)
 }
 
 func digaHCL(n int, extra string) string {
@@ -394,7 +425,7 @@ func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorPro
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(c.hcl(o.n)), 0o644); err != nil {
 		return nil, err
 	}
-	env := tfEnv(rc, []string{"DIGA_API_KEY=" + emu.key, "DIGA_BASE_URL=" + emu.url})
+	env := tfEnv(rc, append([]string{"DIGA_API_KEY=" + emu.key, "DIGA_BASE_URL=" + emu.url}, c.env...))
 	cr := &ConfigResult{Key: c.Key + suffix, Label: c.Label, Seconds: map[string][]float64{}, Best: map[string]float64{}}
 	if c.diga {
 		cr.PerFlow = map[string]float64{}
@@ -448,6 +479,11 @@ func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorPro
 				return nil, err
 			}
 			cr.Seconds[p] = append(cr.Seconds[p], secs)
+			if p == "apply" && round == 1 {
+				if fi, err := os.Stat(filepath.Join(dir, "terraform.tfstate")); err == nil {
+					cr.StateBytes = float64(fi.Size()) / float64(o.n)
+				}
+			}
 			if c.diga {
 				kinds := diffCounts(before, after)
 				total := 0

@@ -51,7 +51,10 @@ func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *prov
 }
 
 func (floorProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return itemResource{} }}
+	return []func() resource.Resource{
+		func() resource.Resource { return itemResource{} },
+		func() resource.Resource { return flowResource{} },
+	}
 }
 
 func (floorProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
