@@ -40,9 +40,10 @@ func ProtocolServer(version string) func() (tfprotov6.ProviderServer, error) {
 // implements; terraform-plugin-go finds the optional ones (list resources,
 // actions, state stores) by type assertion, so a wrapper must keep them.
 type frameworkServer interface {
-	tfprotov6.ProviderServerWithListResource
-	tfprotov6.ProviderServerWithActions
-	tfprotov6.ProviderServerWithStateStores
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
+	tfprotov6.ActionServer
+	tfprotov6.StateStoreServer
 }
 
 // releaseRequests wraps inner, or returns it as it is when it lacks one of

@@ -15,23 +15,28 @@ type payloadKey struct{}
 
 // payload stands for what terraform-plugin-go attaches to every request's
 // context (loggers, their options, ids).
-type payload struct{ buf [64 << 10]byte }
+type payload struct{ _ [64 << 10]byte }
 
-// retainedAfterRPC calls ValidateResourceConfig on server with a context
-// carrying a payload and reports whether the payload is still reachable
-// once the call has returned and a GC has run.
-func retainedAfterRPC(t *testing.T, server tfprotov6.ProviderServer) bool {
-	t.Helper()
+// callWithPayload calls ValidateResourceConfig on server with a context
+// carrying a payload, and returns a weak pointer to it: once this returns,
+// only what the server kept can keep the payload alive.
+//
+//go:noinline
+func callWithPayload(server tfprotov6.ProviderServer) (weak.Pointer[payload], error) {
 	p := &payload{}
-	w := weak.Make(p)
 	ctx := context.WithValue(context.Background(), payloadKey{}, p)
 	_, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "diga_flow"})
+	return weak.Make(p), err
+}
+
+// retainedAfterRPC reports whether the payload of one call is still
+// reachable once the call has returned and the GC has run.
+func retainedAfterRPC(t *testing.T, server tfprotov6.ProviderServer) bool {
+	t.Helper()
+	w, err := callWithPayload(server)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p = nil
-	ctx = nil
-	_ = ctx
 	for range 3 {
 		runtime.GC()
 	}
@@ -72,13 +77,13 @@ func TestProtocolServer_keepsOptionalInterfaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := ours.(tfprotov6.ProviderServerWithListResource); !ok {
+	if _, ok := ours.(tfprotov6.ListResourceServer); !ok {
 		t.Error("list resources lost")
 	}
-	if _, ok := ours.(tfprotov6.ProviderServerWithActions); !ok {
+	if _, ok := ours.(tfprotov6.ActionServer); !ok {
 		t.Error("actions lost")
 	}
-	if _, ok := ours.(tfprotov6.ProviderServerWithStateStores); !ok {
+	if _, ok := ours.(tfprotov6.StateStoreServer); !ok {
 		t.Error("state store RPCs lost")
 	}
 }
