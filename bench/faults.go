@@ -594,7 +594,8 @@ func faultsMarkdown(res *FaultResult) string {
 		res.When, res.N, res.Parallelism, res.ErrorRate*100, res.ErrorStatuses, res.LostAnswerRate*100, res.Seed,
 		res.Terraform, res.Go, res.CPUs, res.LoadBefore, res.LoadAfter)
 	b.WriteString("Requests are counted in the emulator's request log between marker requests, piece catalogue reads left out; " +
-		"the fault-free floor is 4 per flow for apply, 1 for plan, 2 for destroy; extra = requests − floor.\n\n")
+		"the fault-free floor is 4 per flow for apply, 1 for plan, 2 for destroy; extra = requests − floor. " +
+		"The seed fixes the emulator's PRNG, not which request draws which fault: with -parallelism the arrival order, and so the counts, vary from run to run.\n\n")
 	b.WriteString("| phase | seconds | exit | requests | fault-free floor | extra requests | injected errors | lost answers | warnings |\n|---|---|---|---|---|---|---|---|---|\n")
 	var t FaultPhase
 	for _, p := range res.Phases {
