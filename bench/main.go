@@ -84,6 +84,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -n, -rounds, -parallelism and -latency-rounds must be at least 1")
 		os.Exit(2)
 	}
+	if *faultMode {
+		os.Exit(faultsMain(o)) // bench/faults.go
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	res, err := run(ctx, o)
