@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -23,8 +24,8 @@ import (
 // still cancels a running request, and logs are written exactly as before
 // while it runs.
 //
-// Streaming RPCs (ListResource, InvokeAction) are passed through unchanged:
-// their context must outlive the call that returns the stream.
+// Streaming RPCs (ListResource, InvokeAction) keep their context until
+// terraform-plugin-go has drained the stream they return.
 func ProtocolServer(version string) func() (tfprotov6.ProviderServer, error) {
 	framework := providerserver.NewProtocol6WithError(New(version)())
 	return func() (tfprotov6.ProviderServer, error) {
@@ -46,6 +47,13 @@ type frameworkServer interface {
 	tfprotov6.StateStoreServer
 }
 
+// ReleaseRequests is the wrapper ProtocolServer puts around our provider,
+// for any framework provider server (the benchmark's floor_flow uses it to
+// be compared like with like).
+func ReleaseRequests(inner tfprotov6.ProviderServer) tfprotov6.ProviderServer {
+	return releaseRequests(inner)
+}
+
 // releaseRequests wraps inner, or returns it as it is when it lacks one of
 // the optional interfaces (a framework release that changed them): then
 // nothing is lost but the memory.
@@ -58,8 +66,8 @@ func releaseRequests(inner tfprotov6.ProviderServer) tfprotov6.ProviderServer {
 }
 
 // releasingServer overrides the RPCs Terraform makes per resource, data
-// source or function call — the ones whose number grows with the
-// configuration — and passes the others (a handful per run) through.
+// source, function call, action or list — the ones whose number grows with
+// the configuration — and passes the others (a handful per run) through.
 type releasingServer struct{ frameworkServer }
 
 // scoped runs one RPC with a context released when it returns.
@@ -113,6 +121,52 @@ func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Read
 	return scoped(ctx, req, s.frameworkServer.ReadDataSource)
 }
 
+func (s releasingServer) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
+	return scoped(ctx, req, s.frameworkServer.ValidateListResourceConfig)
+}
+
+func (s releasingServer) ValidateActionConfig(ctx context.Context, req *tfprotov6.ValidateActionConfigRequest) (*tfprotov6.ValidateActionConfigResponse, error) {
+	return scoped(ctx, req, s.frameworkServer.ValidateActionConfig)
+}
+
+func (s releasingServer) PlanAction(ctx context.Context, req *tfprotov6.PlanActionRequest) (*tfprotov6.PlanActionResponse, error) {
+	return scoped(ctx, req, s.frameworkServer.PlanAction)
+}
+
+// ListResource releases the context once the results have been read (or
+// at once when there is no stream).
+func (s releasingServer) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	ctx, release := requestScope(ctx)
+	stream, err := s.frameworkServer.ListResource(ctx, req)
+	if err != nil || stream == nil || stream.Results == nil {
+		release()
+		return stream, err
+	}
+	results := stream.Results
+	stream.Results = func(yield func(tfprotov6.ListResourceResult) bool) {
+		defer release()
+		results(yield)
+	}
+	return stream, nil
+}
+
+// InvokeAction releases the context once the events have been read (or at
+// once when there is no stream).
+func (s releasingServer) InvokeAction(ctx context.Context, req *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
+	ctx, release := requestScope(ctx)
+	stream, err := s.frameworkServer.InvokeAction(ctx, req)
+	if err != nil || stream == nil || stream.Events == nil {
+		release()
+		return stream, err
+	}
+	events := stream.Events
+	stream.Events = func(yield func(tfprotov6.InvokeActionEvent) bool) {
+		defer release()
+		events(yield)
+	}
+	return stream, nil
+}
+
 func (s releasingServer) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
 	return scoped(ctx, req, s.frameworkServer.CallFunction)
 }
@@ -133,7 +187,16 @@ func requestScope(parent context.Context) (context.Context, func()) {
 	} else {
 		base, cancel = context.WithCancel(context.Background())
 	}
-	stop := context.AfterFunc(parent, cancel)
+	// A parent past its deadline is left to the scope's own timer (same
+	// deadline), so that Err says DeadlineExceeded, not Canceled.
+	stop := context.AfterFunc(parent, func() {
+		if !errors.Is(parent.Err(), context.DeadlineExceeded) {
+			cancel()
+		}
+	})
+	if err := parent.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		cancel() // already over: done now, not when AfterFunc's goroutine runs
+	}
 	c := &scopeContext{Context: base}
 	c.values.Store(&parent)
 	return c, func() {

@@ -129,3 +129,69 @@ func TestRequestScope(t *testing.T) {
 		}
 	})
 }
+
+func TestRequestScope_deadlineAndDoneParents(t *testing.T) {
+	t.Run("a parent's deadline reads as DeadlineExceeded", func(t *testing.T) {
+		for range 200 {
+			parent, cancel := context.WithTimeout(context.Background(), time.Microsecond)
+			ctx, release := requestScope(parent)
+			<-ctx.Done()
+			if err := ctx.Err(); err != context.DeadlineExceeded {
+				t.Fatalf("Err = %v, want DeadlineExceeded", err)
+			}
+			release()
+			cancel()
+		}
+	})
+	t.Run("a cancelled parent gives a done scope at once", func(t *testing.T) {
+		parent, cancel := context.WithCancel(context.Background())
+		cancel()
+		ctx, release := requestScope(parent)
+		defer release()
+		if ctx.Err() != context.Canceled {
+			t.Fatalf("Err = %v, want Canceled at once", ctx.Err())
+		}
+	})
+}
+
+// streamServer is the framework's server with a ListResource whose stream
+// reports what its context carries while it is read.
+type streamServer struct {
+	frameworkServer
+	seen *[]any
+}
+
+func (s streamServer) ListResource(ctx context.Context, _ *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	return &tfprotov6.ListResourceServerStream{Results: func(yield func(tfprotov6.ListResourceResult) bool) {
+		*s.seen = append(*s.seen, ctx.Value(payloadKey{}))
+		yield(tfprotov6.ListResourceResult{})
+	}}, nil
+}
+
+// A stream keeps the request's values until it has been read, and no
+// longer.
+func TestProtocolServer_streamsReleaseWhenRead(t *testing.T) {
+	inner, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []any
+	fake := streamServer{frameworkServer: inner.(frameworkServer), seen: &seen}
+	server := releaseRequests(fake).(releasingServer)
+	ctx := context.WithValue(context.Background(), payloadKey{}, "v")
+	stream, err := server.ListResource(ctx, &tfprotov6.ListResourceRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range stream.Results {
+	}
+	if len(seen) != 1 || seen[0] != "v" {
+		t.Fatalf("values while the stream was read = %v, want [v]", seen)
+	}
+	// Read again: the scope has been released by then.
+	for range stream.Results {
+	}
+	if len(seen) != 2 || seen[1] != nil {
+		t.Fatalf("values after the stream was read = %v, want [v <nil>]", seen)
+	}
+}
