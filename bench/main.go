@@ -237,11 +237,12 @@ func configs(bin string) []config {
 
 // quietFloor switches the floor provider's SDK and framework loggers off for
 // the floor_flow configurations, as terraform-provider-diga does by itself
-// when no logging variable is set: diga_flow ÷ floor_flow then compares
-// like with like. (floor_item keeps the framework's defaults: it is the
+// when no logging variable is set, and has it serve the way
+// terraform-provider-diga does (the releasing protocol server, go-plugin's
+// logger at errors): diga_flow ÷ floor_flow then compares like with like. (floor_item keeps the framework's defaults: it is the
 // floor any framework provider pays as it ships.) Terraform itself reads
 // none of these.
-var quietFloor = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PROVIDER_FLOOR=off"}
+var quietFloor = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PROVIDER_FLOOR=off", "FLOOR_SERVE_LIKE_DIGA=1"}
 
 func floorFlowHCL(n int, extra string) string {
 	return fmt.Sprintf("terraform {\n  required_providers {\n    floor = { source = \"bench/floor\" }\n  }\n}\n\nresource \"floor_flow\" \"r\" {\n  count = %d\n  name  = \"bench-${count.index}\"\n%s}\n", n, extra)

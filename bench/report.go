@@ -45,12 +45,16 @@ func judge(res *Result, o options) {
 				c.SchemaRatio[p] = c.Best[p] / sf.Best[p]
 			}
 			for _, p := range judgedPhases {
-				add(Target{
-					Name:   fmt.Sprintf("%s %s ≤ %.1f× %s: what our code and the API add (N=%d)", c.Key, p, maxRatio, sf.Key, res.N),
+				// Informative: not a target of the issue, the split of the
+				// distance to the floor into the schema's and ours.
+				res.Targets = append(res.Targets, Target{
+					Name:   fmt.Sprintf("%s %s ≤ %.1f× %s: what our code and the API add (N=%d; informative)", c.Key, p, maxRatio, sf.Key, res.N),
 					Detail: fmt.Sprintf("%.2f s vs %.2f s = %.2f×", c.Best[p], sf.Best[p], c.SchemaRatio[p]),
 					Pass:   c.SchemaRatio[p] <= maxRatio,
+					Info:   true,
 				})
 			}
+
 		}
 		if floor != nil {
 			c.Ratio = map[string]float64{}
@@ -88,33 +92,35 @@ func judge(res *Result, o options) {
 	for _, c := range res.Latency {
 		base := find(res.Configs, strings.TrimSuffix(c.Key, "-latency"))
 		for _, p := range judgedPhases {
-			// Literally: the whole command within 1.1× of the network
-			// bound. Not judged: the bound leaves out Terraform's own time,
-			// and at N=200 terraform_data alone, with no provider and no
-			// network, takes longer than the bound of most phases.
-			res.Targets = append(res.Targets, Target{
-				Name:   fmt.Sprintf("%s %s ≤ %.1f× requests × %.0f ms ÷ %d (literal; informative)", c.Key, p, maxLatencyOff, res.LatencyMS, o.parallelism),
+			// The target as issue 14 states it: the whole command within
+			// 1.1× of the network bound. The bound leaves out Terraform's
+			// and the framework's own time, which at N=200 is already more
+			// than the bound in most phases (see the floor provider's
+			// times, which have no network at all).
+			add(Target{
+				Name:   fmt.Sprintf("%s %s ≤ %.1f× requests × %.0f ms ÷ %d", c.Key, p, maxLatencyOff, res.LatencyMS, o.parallelism),
 				Detail: fmt.Sprintf("%.2f s vs bound %.2f s = %.2f×", c.Best[p], c.Bound[p], c.Best[p]/c.Bound[p]),
 				Pass:   c.Best[p] <= maxLatencyOff*c.Bound[p],
-				Info:   true,
 			})
 			if base == nil {
 				continue
 			}
-			// Judged: the time the latency added (this run minus the same
-			// configuration without latency) within 1.1× of the bound: the
-			// provider overlaps its requests as Terraform's parallelism
-			// allows and sends no request it need not.
+			// Informative: the time the latency added (this run minus the
+			// same configuration without latency, whose rounds may number
+			// more); noisy, it can come out negative on a loaded machine.
 			added := c.Best[p] - base.Best[p]
-			add(Target{
-				Name:   fmt.Sprintf("%s %s: time added by %.0f ms latency ≤ %.1f× requests × latency ÷ %d", c.Key, p, res.LatencyMS, maxLatencyOff, o.parallelism),
+			res.Targets = append(res.Targets, Target{
+				Name:   fmt.Sprintf("%s %s: time added by %.0f ms latency ≤ %.1f× bound (informative)", c.Key, p, res.LatencyMS, maxLatencyOff),
 				Detail: fmt.Sprintf("%.2f s − %.2f s = %.2f s vs bound %.2f s = %.2f×", c.Best[p], base.Best[p], added, c.Bound[p], added/c.Bound[p]),
 				Pass:   added <= maxLatencyOff*c.Bound[p],
+				Info:   true,
 			})
 		}
 	}
 }
 
+// schemaFloorOf is the floor_flow configuration a diga_flow one is compared
+// with: the same configuration text on floor_flow.
 func schemaFloorOf(key string) string {
 	return strings.Replace(key, "diga_", "floor_schema_", 1)
 }

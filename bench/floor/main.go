@@ -13,7 +13,9 @@ import (
 	"encoding/hex"
 	"flag"
 	"log"
+	"os"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -23,11 +25,27 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+
+	diga "github.com/Diga-io/terraform-provider-diga/internal/provider"
 )
 
 func main() {
 	debug := flag.Bool("debug", false, "run with support for debuggers")
 	flag.Parse()
+	if os.Getenv("FLOOR_SERVE_LIKE_DIGA") != "" {
+		// For the floor_flow configurations: served the way
+		// terraform-provider-diga serves (its main.go), so that diga_flow ÷
+		// floor_flow leaves out everything but the resource's own code.
+		server := diga.ReleaseRequests(providerserver.NewProtocol6(floorProvider{})())
+		err := tf6server.Serve("registry.terraform.io/bench/floor", func() tfprotov6.ProviderServer { return server },
+			tf6server.WithGoPluginLogger(hclog.New(&hclog.LoggerOptions{Level: hclog.Error, Output: os.Stderr, JSONFormat: true})))
+		if err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return floorProvider{} }, providerserver.ServeOpts{
 		Address: "registry.terraform.io/bench/floor",
 		Debug:   *debug,
