@@ -153,3 +153,19 @@ func TestFlowModelValue_definitionNotRevalidated(t *testing.T) {
 		t.Fatalf("definition = %q", back.Definition.ValueString())
 	}
 }
+
+// setIdentity builds the identity the framework's reflection would.
+func TestSetIdentityMatchesFramework(t *testing.T) {
+	ctx := context.Background()
+	var resp resource.IdentitySchemaResponse
+	(&flowResource{}).IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &resp)
+	framework := tfsdk.ResourceIdentity{Schema: resp.IdentitySchema}
+	if d := framework.Set(ctx, flowIdentity{ID: types.StringValue("f1")}); d.HasError() {
+		t.Fatal(d)
+	}
+	ours := tfsdk.ResourceIdentity{Schema: resp.IdentitySchema}
+	setIdentity(ctx, &ours, types.StringValue("f1"), nil)
+	if !ours.Raw.Equal(framework.Raw) {
+		t.Fatalf("setIdentity %s, framework %s", ours.Raw, framework.Raw)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/client"
@@ -52,11 +53,18 @@ func (r *flowResource) IdentitySchema(_ context.Context, _ resource.IdentitySche
 }
 
 // setIdentity records the flow's identity when Terraform supports identities.
-func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types.String, diags *diag.Diagnostics) {
-	if identity == nil || id.IsNull() || id.IsUnknown() {
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types.String, _ *diag.Diagnostics) {
+	if identity == nil || identity.Schema == nil || id.IsNull() || id.IsUnknown() {
 		return
 	}
-	diags.Append(identity.Set(ctx, flowIdentity{ID: id})...)
+	// Built directly rather than by reflection (identity.Set): a Read of
+	// every flow in a plan sets it.
+	value := tftypes.NewValue(identity.Schema.Type().TerraformType(ctx), map[string]tftypes.Value{
+		"id": tftypes.NewValue(tftypes.String, id.ValueString()),
+	})
+	if !identity.Raw.Equal(value) {
+		identity.Raw = value
+	}
 }
 
 // flowResource manages one Diga flow: its name, its definition (the trigger
