@@ -123,39 +123,12 @@ func faultsMain(o options) int {
 }
 
 func runFaults(ctx context.Context, o options) (*FaultResult, error) {
-	if _, err := exec.LookPath("terraform"); err != nil {
-		return nil, errors.New("terraform CLI not found on PATH (the bench never downloads it)")
-	}
-	root, err := repoRoot()
-	if err != nil {
-		return nil, err
-	}
-	work, err := os.MkdirTemp("", "diga-bench-faults-")
-	if err != nil {
-		return nil, err
-	}
-	if o.keep {
-		fmt.Println("work directory:", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
-	bin := filepath.Join(work, "bin")
 	fmt.Println("building the provider and the emulator…")
-	for _, b := range [][2]string{
-		{filepath.Join(bin, "diga", "terraform-provider-diga"), "."},
-		{filepath.Join(bin, "diga-emulator"), "./cmd/diga-emulator"},
-	} {
-		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", b[0], b[1])
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("go build %s: %w\n%s", b[1], err, out)
-		}
-	}
-	rc := filepath.Join(work, "terraformrc")
-	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"diga-io/diga\" = %q\n  }\n  direct {}\n}\n", filepath.Join(bin, "diga"))
-	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+	work, bin, rc, cleanup, err := setUp(ctx, o, "diga-bench-faults-", "", false)
+	if err != nil {
 		return nil, err
 	}
+	defer cleanup()
 	var defined config
 	for _, c := range configs(bin) {
 		if c.Key == "diga_defined" {
@@ -179,10 +152,7 @@ func runFaults(ctx context.Context, o options) (*FaultResult, error) {
 	defer emu.stop()
 
 	dir := filepath.Join(work, "diga_defined-faults")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(defined.hcl(o.n)), 0o644); err != nil {
+	if err := writeConfig(dir, defined.hcl(o.n)); err != nil {
 		return nil, err
 	}
 	env := tfEnv(rc, []string{"DIGA_API_KEY=" + emu.key, "DIGA_BASE_URL=" + emu.url})
@@ -292,16 +262,8 @@ func runFaults(ctx context.Context, o options) (*FaultResult, error) {
 	res.LoadAfter = loadavg()
 	fmt.Println()
 	fmt.Print(faultsMarkdown(res))
-	if o.jsonPath != "" {
-		b, _ := json.MarshalIndent(res, "", "  ")
-		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o644); err != nil {
-			return nil, err
-		}
-	}
-	if o.mdPath != "" {
-		if err := writeFaultsMarkdown(o.mdPath, res); err != nil {
-			return nil, err
-		}
+	if err := writeResults(o, res, func(path string) error { return writeFaultsMarkdown(path, res) }); err != nil {
+		return nil, err
 	}
 	return res, nil
 }

@@ -265,48 +265,20 @@ func loadavg() string {
 }
 
 func run(ctx context.Context, o options) (*Result, error) {
-	if _, err := exec.LookPath("terraform"); err != nil {
-		return nil, errors.New("terraform CLI not found on PATH (the bench never downloads it)")
-	}
-	root, err := repoRoot()
-	if err != nil {
-		return nil, err
-	}
-	work, err := os.MkdirTemp("", "diga-bench-")
-	if err != nil {
-		return nil, err
-	}
-	if o.keep {
-		fmt.Println("work directory:", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
-	bin := filepath.Join(work, "bin")
-	fmt.Println("building the provider, the floor provider and the emulator…")
 	tags := ""
 	if o.profile != "" {
 		tags = "benchprofile"
+		var err error
 		if o.profile, err = filepath.Abs(o.profile); err != nil {
 			return nil, err
 		}
 	}
-	for _, b := range [][2]string{
-		{filepath.Join(bin, "diga", "terraform-provider-diga"), "."},
-		{filepath.Join(bin, "floor", "terraform-provider-floor"), "./bench/floor"},
-		{filepath.Join(bin, "diga-emulator"), "./cmd/diga-emulator"},
-	} {
-		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags="+tags, "-o", b[0], b[1])
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("go build %s: %w\n%s", b[1], err, out)
-		}
-	}
-	rc := filepath.Join(work, "terraformrc")
-	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"diga-io/diga\" = %q\n    \"bench/floor\" = %q\n  }\n  direct {}\n}\n",
-		filepath.Join(bin, "diga"), filepath.Join(bin, "floor"))
-	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+	fmt.Println("building the provider, the floor provider and the emulator…")
+	work, bin, rc, cleanup, err := setUp(ctx, o, "diga-bench-", tags, true)
+	if err != nil {
 		return nil, err
 	}
+	defer cleanup()
 	tfVersion := terraformVersion(ctx, rc)
 
 	res := &Result{
@@ -371,18 +343,82 @@ func run(ctx context.Context, o options) (*Result, error) {
 	res.LoadAfter = loadavg()
 	judge(res, o)
 	printTable(os.Stdout, res)
+	if err := writeResults(o, res, func(path string) error { return writeMarkdown(path, res) }); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// writeConfig makes the configuration directory dir holding main.tf.
+func writeConfig(dir, hcl string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o644)
+}
+
+// writeResults writes res as JSON to -json and its section into -markdown
+// (through md), each when asked for.
+func writeResults(o options, res any, md func(path string) error) error {
 	if o.jsonPath != "" {
 		b, _ := json.MarshalIndent(res, "", "  ")
 		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o644); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if o.mdPath != "" {
-		if err := writeMarkdown(o.mdPath, res); err != nil {
-			return nil, err
+		return md(o.mdPath)
+	}
+	return nil
+}
+
+// setUp makes the bench's temporary directory (kept with -keep; cleanup
+// removes it otherwise), builds the provider and the emulator (and the floor
+// provider when floor is set) into its bin/ with the given build tags, and
+// writes the dev_overrides CLI configuration rc pointing Terraform at them.
+func setUp(ctx context.Context, o options, prefix, tags string, floor bool) (work, bin, rc string, cleanup func(), err error) {
+	if _, err := exec.LookPath("terraform"); err != nil {
+		return "", "", "", nil, errors.New("terraform CLI not found on PATH (the bench never downloads it)")
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return "", "", "", nil, err
+	}
+	if work, err = os.MkdirTemp("", prefix); err != nil {
+		return "", "", "", nil, err
+	}
+	cleanup = func() { _ = os.RemoveAll(work) }
+	if o.keep {
+		fmt.Println("work directory:", work)
+		cleanup = func() {}
+	}
+	fail := func(err error) (string, string, string, func(), error) {
+		cleanup()
+		return "", "", "", nil, err
+	}
+	bin = filepath.Join(work, "bin")
+	builds := [][2]string{
+		{filepath.Join(bin, "diga", "terraform-provider-diga"), "."},
+		{filepath.Join(bin, "diga-emulator"), "./cmd/diga-emulator"},
+	}
+	overrides := fmt.Sprintf("    \"diga-io/diga\" = %q\n", filepath.Join(bin, "diga"))
+	if floor {
+		builds = append(builds, [2]string{filepath.Join(bin, "floor", "terraform-provider-floor"), "./bench/floor"})
+		overrides += fmt.Sprintf("    \"bench/floor\" = %q\n", filepath.Join(bin, "floor"))
+	}
+	for _, b := range builds {
+		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags="+tags, "-o", b[0], b[1])
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fail(fmt.Errorf("go build %s: %w\n%s", b[1], err, out))
 		}
 	}
-	return res, nil
+	rc = filepath.Join(work, "terraformrc")
+	rcText := "provider_installation {\n  dev_overrides {\n" + overrides + "  }\n  direct {}\n}\n"
+	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+		return fail(err)
+	}
+	return work, bin, rc, cleanup, nil
 }
 
 func repoRoot() (string, error) {
@@ -423,10 +459,7 @@ func tfEnv(rc string, extra []string) []string {
 
 func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorProc, c config, rounds int, suffix string) (*ConfigResult, error) {
 	dir := filepath.Join(work, c.Key+suffix)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(c.hcl(o.n)), 0o644); err != nil {
+	if err := writeConfig(dir, c.hcl(o.n)); err != nil {
 		return nil, err
 	}
 	env := tfEnv(rc, append([]string{"DIGA_API_KEY=" + emu.key, "DIGA_BASE_URL=" + emu.url}, c.env...))
@@ -884,12 +917,9 @@ func runData(ctx context.Context, o options, work, rc, bin string, rounds int) (
 	}
 	defer emu.stop()
 	dir := filepath.Join(work, "data")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
 	hcl := "terraform {\n  required_providers {\n    diga = { source = \"diga-io/diga\" }\n  }\n}\n\nprovider \"diga\" {}\n\n" +
 		"data \"diga_flows\" \"all\" {}\n\noutput \"flow_count\" {\n  value = length(data.diga_flows.all.ids)\n}\n"
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o644); err != nil {
+	if err := writeConfig(dir, hcl); err != nil {
 		return nil, err
 	}
 	env := tfEnv(rc, []string{"DIGA_API_KEY=" + emu.key, "DIGA_BASE_URL=" + emu.url})
