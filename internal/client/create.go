@@ -552,16 +552,12 @@ func (c *Client) listSameName(ctx context.Context, name string, since time.Time,
 			out.serverTime = true
 			horizon = out.cutoff
 		}
-		var page struct {
-			Data    []Flow  `json:"data"`
-			HasMore bool    `json:"has_more"`
-			LastID  *string `json:"last_id"`
-		}
-		if err := cl.decode(o, &page); err != nil {
+		var pg page[Flow]
+		if err := cl.decode(o, &pg); err != nil {
 			return out, err
 		}
 		reachedOlder := false
-		for _, f := range page.Data {
+		for _, f := range pg.Data {
 			if f.Name != nil && *f.Name == name {
 				out.flows = append(out.flows, f)
 			}
@@ -572,10 +568,10 @@ func (c *Client) listSameName(ctx context.Context, name string, since time.Time,
 				reachedOlder = true
 			}
 		}
-		if reachedOlder || !page.HasMore {
+		if reachedOlder || !pg.HasMore {
 			return out, nil
 		}
-		next := nextCursor(&FlowPage{Data: page.Data, LastID: page.LastID})
+		next := nextCursor(&FlowPage{Data: pg.Data, LastID: pg.LastID})
 		switch {
 		case next == "":
 			return out, fmt.Errorf("listing flows: page %d says has_more but gives no last_id to continue from", pages)

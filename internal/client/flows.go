@@ -189,16 +189,9 @@ func (c *Client) ListFlowsPage(ctx context.Context, p ListFlowsParams, after str
 		q.Set("is_diga_trigger", strconv.FormatBool(*p.IsDigaTrigger))
 	}
 
-	var w struct {
-		Data    []Flow  `json:"data"`
-		HasMore bool    `json:"has_more"`
-		LastID  *string `json:"last_id"`
-	}
-	if err := c.do(ctx, http.MethodGet, flowsPath, q, nil, &w); err != nil {
+	w, err := getPage[Flow](ctx, c, flowsPath, q)
+	if err != nil {
 		return nil, err
-	}
-	if w.Data == nil {
-		w.Data = []Flow{}
 	}
 	return &FlowPage{Data: w.Data, HasMore: w.HasMore, LastID: w.LastID}, nil
 }

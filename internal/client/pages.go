@@ -1,6 +1,32 @@
 package client
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// page is one page of Diga's cursor pagination envelope
+// (PaginatedResponseStrId) as the client reads it: the envelope's
+// first_id, current_page and total_pages are not needed to follow it.
+type page[T any] struct {
+	Data    []T     `json:"data"`
+	HasMore bool    `json:"has_more"`
+	LastID  *string `json:"last_id"`
+}
+
+// getPage GETs one page at path with query q; Data is never nil.
+func getPage[T any](ctx context.Context, c *Client, path string, q url.Values) (page[T], error) {
+	var p page[T]
+	if err := c.do(ctx, http.MethodGet, path, q, nil, &p); err != nil {
+		return p, err
+	}
+	if p.Data == nil {
+		p.Data = []T{}
+	}
+	return p, nil
+}
 
 // collectPages follows Diga's cursor pagination (after = last_id) until a
 // page says has_more is false, and returns every item. fetch reads the page

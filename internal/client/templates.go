@@ -130,15 +130,8 @@ func (c *Client) ListTemplates(ctx context.Context, p ListTemplatesParams) ([]Fl
 		if after != "" {
 			q.Set("after", after)
 		}
-		var page struct {
-			Data    []FlowTemplate `json:"data"`
-			HasMore bool           `json:"has_more"`
-			LastID  *string        `json:"last_id"`
-		}
-		if err := c.do(ctx, http.MethodGet, templatesPath, q, nil, &page); err != nil {
-			return nil, false, nil, err
-		}
-		return page.Data, page.HasMore, page.LastID, nil
+		pg, err := getPage[FlowTemplate](ctx, c, templatesPath, q)
+		return pg.Data, pg.HasMore, pg.LastID, err
 	}, func(t FlowTemplate) string { return t.ID })
 }
 

@@ -373,16 +373,9 @@ func (c *Client) ListExecutionsPage(ctx context.Context, flowID string, p ListEx
 	if !p.CreatedBefore.IsZero() {
 		q.Set("created_before", p.CreatedBefore.UTC().Format(time.RFC3339Nano))
 	}
-	var w struct {
-		Data    []Run   `json:"data"`
-		HasMore bool    `json:"has_more"`
-		LastID  *string `json:"last_id"`
-	}
-	if err := c.do(ctx, http.MethodGet, path, q, nil, &w); err != nil {
+	w, err := getPage[Run](ctx, c, path, q)
+	if err != nil {
 		return nil, err
-	}
-	if w.Data == nil {
-		w.Data = []Run{}
 	}
 	return &RunPage{Data: w.Data, HasMore: w.HasMore, LastID: w.LastID}, nil
 }
