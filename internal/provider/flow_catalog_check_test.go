@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -32,7 +31,6 @@ type catalogTarget struct {
 
 func newCatalogTarget(t *testing.T, baseURL func(srvURL string) string, extra map[string]any, opts ...emulator.Option) *catalogTarget {
 	t.Helper()
-	ctx := context.Background()
 	key := "catalog-key-" + randomSuffix(t)
 	emu := emulator.New(append([]emulator.Option{emulator.WithAPIKeys(key)}, opts...)...)
 	srv := httptest.NewServer(contract.WrapRequests(t, emu))
@@ -41,29 +39,7 @@ func newCatalogTarget(t *testing.T, baseURL func(srvURL string) string, extra ma
 	if baseURL != nil {
 		url = baseURL(srv.URL)
 	}
-	ps, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemas, err := ps.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil || hasErrors(schemas.Diagnostics) {
-		t.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
-	}
-	cfgType := schemas.Provider.ValueType().(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, typ := range cfgType.AttributeTypes {
-		vals[name] = tftypes.NewValue(typ, extra[name])
-	}
-	vals["api_key"] = tftypes.NewValue(tftypes.String, key)
-	vals["base_url"] = tftypes.NewValue(tftypes.String, url)
-	cfg, err := tfprotov6.NewDynamicValue(cfgType, tftypes.NewValue(cfgType, vals))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf, err := ps.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.14.0", Config: &cfg})
-	if err != nil || hasErrors(conf.Diagnostics) {
-		t.Fatalf("ConfigureProvider: %v %v", err, diagText(conf.Diagnostics))
-	}
+	ps, schemas := configuredServer(t, key, url, extra)
 	typ := schemas.ResourceSchemas["diga_flow"].ValueType().(tftypes.Object)
 	return &catalogTarget{t: t, ps: ps, emu: emu, key: key, typ: typ}
 }

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -22,14 +21,23 @@ import (
 // configured provider server pointing at it.
 func protocolProvider(t *testing.T, n int) (tfprotov6.ProviderServer, *emulator.Server, string, []string) {
 	t.Helper()
-	ctx := context.Background()
 	key := "proto-key-" + randomSuffix(t)
 	emu := emulator.New(emulator.WithAPIKeys(key))
 	srv := httptest.NewServer(contract.Wrap(t, emu))
 	t.Cleanup(srv.Close)
 	ids := emu.SeedFlows(key, n, "listed-")
 
-	ps, err := providerserver.NewProtocol6WithError(New("test")())()
+	ps, _ := configuredServer(t, key, srv.URL, nil)
+	return ps, emu, key, ids
+}
+
+// configuredServer is the provider's protocol server (as main.go serves
+// it), configured like Terraform would with api_key, base_url and the extra
+// provider attributes given (the others null); it also returns the schemas.
+func configuredServer(t *testing.T, key, baseURL string, extra map[string]any) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
+	t.Helper()
+	ctx := context.Background()
+	ps, err := ProtocolServer("test")()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,13 +46,13 @@ func protocolProvider(t *testing.T, n int) (tfprotov6.ProviderServer, *emulator.
 		t.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
 	}
 	cfgType := schemas.Provider.ValueType().(tftypes.Object)
-	cfgVals := map[string]tftypes.Value{}
+	vals := map[string]tftypes.Value{}
 	for name, typ := range cfgType.AttributeTypes {
-		cfgVals[name] = tftypes.NewValue(typ, nil)
+		vals[name] = tftypes.NewValue(typ, extra[name])
 	}
-	cfgVals["api_key"] = tftypes.NewValue(tftypes.String, key)
-	cfgVals["base_url"] = tftypes.NewValue(tftypes.String, srv.URL)
-	cfg, err := tfprotov6.NewDynamicValue(cfgType, tftypes.NewValue(cfgType, cfgVals))
+	vals["api_key"] = tftypes.NewValue(tftypes.String, key)
+	vals["base_url"] = tftypes.NewValue(tftypes.String, baseURL)
+	cfg, err := tfprotov6.NewDynamicValue(cfgType, tftypes.NewValue(cfgType, vals))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +60,7 @@ func protocolProvider(t *testing.T, n int) (tfprotov6.ProviderServer, *emulator.
 	if err != nil || hasErrors(conf.Diagnostics) {
 		t.Fatalf("ConfigureProvider: %v %v", err, diagText(conf.Diagnostics))
 	}
-	return ps, emu, key, ids
+	return ps, schemas
 }
 
 func hasErrors(diags []*tfprotov6.Diagnostic) bool {
