@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -206,27 +208,8 @@ func TestAccBulkImportGuide_intoModule(t *testing.T) {
 	if len(conns) != 1 || conns[0].ID != conn.ID || conns[0].Value["secret_text"] != "xoxb-made-in-the-ui" || conns[0].Status != "ACTIVE" {
 		t.Errorf("connections after the adoption = %+v, want the UI's one, its credentials kept", conns)
 	}
-	var state struct {
-		Values struct {
-			RootModule struct {
-				ChildModules []struct {
-					Address   string `json:"address"`
-					Resources []struct {
-						Address string `json:"address"`
-					} `json:"resources"`
-				} `json:"child_modules"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	if err := json.Unmarshal([]byte(tf.mustRun("show", "-json")), &state); err != nil {
-		t.Fatal(err)
-	}
-	var managed []string
-	for _, m := range state.Values.RootModule.ChildModules {
-		for _, r := range m.Resources {
-			managed = append(managed, r.Address)
-		}
-	}
+	_, inModules := shownResources(t, tf)
+	managed := slices.Collect(maps.Keys(inModules))
 	if strings.Join(sortedCopy(managed), " ") != "module.staging.diga_connection.slack module.staging.diga_flow.this" {
 		t.Errorf("the module manages %v", managed)
 	}
@@ -323,6 +306,27 @@ func TestAccBulkImportGuide_insideModule(t *testing.T) {
 	// Applies, checks the apply wrote nothing and the next plan is empty.
 	importsWithoutWrites(t, tf, emu, key, "import.plan", 2)
 
+	roots, inModules := shownResources(t, tf)
+	if !reflect.DeepEqual(inModules, want) || roots != 0 {
+		t.Errorf("state holds %v (and %d root resources), want %v", inModules, roots, want)
+	}
+
+	// Plan, apply and the clean plan only read: no flow was created,
+	// changed or deleted.
+	for _, r := range emu.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("the adoption sent %s %s", r.Method, r.Path)
+		}
+	}
+	if after := emu.Flows(key); !reflect.DeepEqual(after, before) {
+		t.Errorf("the flows changed:\nbefore %+v\nafter  %+v", before, after)
+	}
+}
+
+// shownResources reads `terraform show -json`: how many resources the root
+// module holds, and each child-module resource's address and id.
+func shownResources(t *testing.T, tf tfRunner) (roots int, inModules map[string]string) {
+	t.Helper()
 	var state struct {
 		Values struct {
 			RootModule struct {
@@ -341,24 +345,11 @@ func TestAccBulkImportGuide_insideModule(t *testing.T) {
 	if err := json.Unmarshal([]byte(tf.mustRun("show", "-json")), &state); err != nil {
 		t.Fatal(err)
 	}
-	got = map[string]string{}
+	inModules = map[string]string{}
 	for _, m := range state.Values.RootModule.ChildModules {
 		for _, r := range m.Resources {
-			got[r.Address] = r.Values.ID
+			inModules[r.Address] = r.Values.ID
 		}
 	}
-	if !reflect.DeepEqual(got, want) || len(state.Values.RootModule.Resources) != 0 {
-		t.Errorf("state holds %v (and %d root resources), want %v", got, len(state.Values.RootModule.Resources), want)
-	}
-
-	// Plan, apply and the clean plan only read: no flow was created,
-	// changed or deleted.
-	for _, r := range emu.Requests() {
-		if r.Method != "GET" {
-			t.Errorf("the adoption sent %s %s", r.Method, r.Path)
-		}
-	}
-	if after := emu.Flows(key); !reflect.DeepEqual(after, before) {
-		t.Errorf("the flows changed:\nbefore %+v\nafter  %+v", before, after)
-	}
+	return len(state.Values.RootModule.Resources), inModules
 }
