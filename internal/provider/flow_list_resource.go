@@ -92,7 +92,7 @@ func (l *flowListResource) List(ctx context.Context, req list.ListRequest, strea
 			if f.Name != nil {
 				result.DisplayName = *f.Name
 			}
-			result.Diagnostics.Append(result.Identity.Set(ctx, flowIdentity{ID: types.StringValue(f.ID)})...)
+			setIdentity(ctx, result.Identity, types.StringValue(f.ID))
 			if req.IncludeResource {
 				m := emptyFlowModel()
 				result.Diagnostics.Append(m.readFlow(ctx, f)...)

@@ -164,7 +164,7 @@ func TestSetIdentityMatchesFramework(t *testing.T) {
 		t.Fatal(d)
 	}
 	ours := tfsdk.ResourceIdentity{Schema: resp.IdentitySchema}
-	setIdentity(ctx, &ours, types.StringValue("f1"), nil)
+	setIdentity(ctx, &ours, types.StringValue("f1"))
 	if !ours.Raw.Equal(framework.Raw) {
 		t.Fatalf("setIdentity %s, framework %s", ours.Raw, framework.Raw)
 	}

@@ -53,7 +53,7 @@ func (r *flowResource) IdentitySchema(_ context.Context, _ resource.IdentitySche
 }
 
 // setIdentity records the flow's identity when Terraform supports identities.
-func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types.String, _ *diag.Diagnostics) {
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types.String) {
 	if identity == nil || identity.Schema == nil || id.IsNull() || id.IsUnknown() {
 		return
 	}
@@ -476,7 +476,7 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	a.record(ctx, flow)
 	state.Name = plan.Name
 	resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
-	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, state.ID)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -533,7 +533,7 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	a.run(ctx, d)
 	finishState(&state)
 	resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
-	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, state.ID)
 }
 
 // finishState leaves no unknown value in state after an apply that
@@ -570,7 +570,7 @@ func (r *flowResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	// The framework wants an identity after every successful read, also
 	// when the resource is then removed from state; the id never changes.
-	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, state.ID)
 	if r.data.deferred() {
 		// Provider configuration unknown during plan: keep the prior state.
 		return
@@ -641,5 +641,5 @@ func (r *flowResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
-	setIdentity(ctx, resp.Identity, types.StringValue(req.ID), &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, types.StringValue(req.ID))
 }
