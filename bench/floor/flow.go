@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -79,24 +80,24 @@ func known(plan tftypes.Value) (tftypes.Value, error) {
 	})
 }
 
-func (flowResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	v, err := known(req.Plan.Raw)
+// planned is the state an apply of plan leaves: plan with its unknowns filled.
+func planned(plan tftypes.Value, state *tftypes.Value, diags *diag.Diagnostics) {
+	v, err := known(plan)
 	if err != nil {
-		resp.Diagnostics.AddError("floor_flow", err.Error())
+		diags.AddError("floor_flow", err.Error())
 		return
 	}
-	resp.State.Raw = v
+	*state = v
+}
+
+func (flowResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	planned(req.Plan.Raw, &resp.State.Raw, &resp.Diagnostics)
 }
 
 func (flowResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
 func (flowResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	v, err := known(req.Plan.Raw)
-	if err != nil {
-		resp.Diagnostics.AddError("floor_flow", err.Error())
-		return
-	}
-	resp.State.Raw = v
+	planned(req.Plan.Raw, &resp.State.Raw, &resp.Diagnostics)
 }
 
 func (flowResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}

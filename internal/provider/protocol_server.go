@@ -33,7 +33,7 @@ func ProtocolServer(version string) func() (tfprotov6.ProviderServer, error) {
 		if err != nil {
 			return nil, err
 		}
-		return releaseRequests(inner), nil
+		return ReleaseRequests(inner), nil
 	}
 }
 
@@ -47,17 +47,11 @@ type frameworkServer interface {
 	tfprotov6.StateStoreServer
 }
 
-// ReleaseRequests is the wrapper ProtocolServer puts around our provider,
-// for any framework provider server (the benchmark's floor_flow uses it to
-// be compared like with like).
+// ReleaseRequests wraps a framework provider server (ProtocolServer's; the
+// benchmark's floor_flow uses it to be compared like with like), or returns
+// it as it is when it lacks one of the optional interfaces (a framework
+// release that changed them): then nothing is lost but the memory.
 func ReleaseRequests(inner tfprotov6.ProviderServer) tfprotov6.ProviderServer {
-	return releaseRequests(inner)
-}
-
-// releaseRequests wraps inner, or returns it as it is when it lacks one of
-// the optional interfaces (a framework release that changed them): then
-// nothing is lost but the memory.
-func releaseRequests(inner tfprotov6.ProviderServer) tfprotov6.ProviderServer {
 	full, ok := inner.(frameworkServer)
 	if !ok {
 		return inner

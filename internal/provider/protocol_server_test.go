@@ -177,7 +177,7 @@ func TestProtocolServer_streamsReleaseWhenRead(t *testing.T) {
 	}
 	var seen []any
 	fake := streamServer{frameworkServer: inner.(frameworkServer), seen: &seen}
-	server := releaseRequests(fake).(releasingServer)
+	server := ReleaseRequests(fake).(releasingServer)
 	ctx := context.WithValue(context.Background(), payloadKey{}, "v")
 	stream, err := server.ListResource(ctx, &tfprotov6.ListResourceRequest{})
 	if err != nil {
