@@ -21,11 +21,23 @@ import (
 
 // PieceSpec is what the catalogue says about one piece.
 type PieceSpec struct {
-	Actions, Triggers map[string]OperationSpec // by name
+	// Version is the exact version the catalogue offers ("0.17.9"); ""
+	// when it gave none.
+	Version string
+	// Auth: the piece takes a connection, in settings.input.auth. It is
+	// required (by the piece's triggers, and by each action whose
+	// RequireAuth is set) unless AuthOptional.
+	Auth, AuthOptional bool
+	Actions, Triggers  map[string]OperationSpec // by name
 }
 
 // OperationSpec is one action or trigger of a piece.
 type OperationSpec struct {
+	DisplayName string
+	// RequireAuth: an action that needs the piece's connection
+	// (Activepieces' requireAuth, true unless the piece says false).
+	// Triggers of a piece with auth always need it.
+	RequireAuth bool
 	// Props are the operation's input properties by name; nil when the
 	// catalogue gave no property schema (its inputs are then not checked).
 	Props map[string]PropSpec
@@ -36,9 +48,11 @@ type PropSpec struct {
 	DisplayName string
 	Type        string
 	Required    bool
-	// HasDefault: the property has a defaultValue, which the engine uses
-	// when the input leaves it out.
-	HasDefault bool
+	// HasDefault: the property has a defaultValue, DefaultJSON. The
+	// engine does not fill it in: a required property with a default must
+	// still be in settings.input.
+	HasDefault  bool
+	DefaultJSON string
 }
 
 // ParseProps reads an operation's props as the catalogue sends them: an
@@ -68,10 +82,26 @@ func ParseProps(raw []byte) (map[string]PropSpec, error) {
 				Required:    p.Required != nil && *p.Required,
 				HasDefault:  len(p.DefaultValue) > 0 && string(p.DefaultValue) != "null",
 			}
+			if spec.HasDefault {
+				spec.DefaultJSON = compactJSON(p.DefaultValue)
+			}
 		}
 		out[name] = spec
 	}
 	return out, nil
+}
+
+// compactJSON renders raw JSON compactly (as it was when it cannot).
+func compactJSON(raw []byte) string {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return string(raw)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return string(raw)
+	}
+	return string(b)
 }
 
 func deref(s *string) string {
@@ -100,6 +130,7 @@ type pieceUse struct {
 	trigger   bool   // a trigger (triggerName), not an action (actionName)
 	operation string // the trigger or action name
 	input     map[string]any
+	versioned bool // settings.pieceVersion is given
 }
 
 // PieceNames lists, sorted and once each, the pieces the definition's
@@ -118,16 +149,20 @@ func (d *Definition) PieceNames() []string {
 }
 
 // CheckCatalog holds the definition against the catalogue's description
-// of its pieces. pieces maps a piece name to its description, or to nil
-// when the catalogue does not list the piece (a private or custom piece:
-// a warning); a piece missing from the map was not looked up, and its
-// steps are not checked.
+// of its pieces, with the engine's rules for a step's inputs. pieces maps a
+// piece name to its description, or to nil when the catalogue does not
+// list the piece (a private or custom piece); a piece missing from the map
+// was not looked up, and its steps are not checked.
 //
-// Errors: a trigger or action name the piece does not have (with the
-// closest names: "did you mean …?"), and a property the operation marks
-// required, without a default value, that settings.input leaves out (or
-// gives as null or ""). Warnings: an input key the operation does not
-// know (auth, which holds the connection, is always known).
+// Errors (the engine would refuse the step, or mark it invalid so the flow
+// cannot be published): a trigger or action name the piece does not have
+// (with the closest names: "did you mean …?"); a property the operation
+// marks required that settings.input leaves out (or gives as null or ""),
+// also when it has a default, which the engine does not fill in; a
+// connection (input.auth) missing where the piece requires one; and a piece
+// the catalogue does not list, used without a settings.pieceVersion (no
+// version could be filled in). Warnings: an input key the operation does
+// not know, and a piece the catalogue does not list, with a version.
 func (d *Definition) CheckCatalog(pieces map[string]*PieceSpec) []CatalogFinding {
 	var out []CatalogFinding
 	for _, u := range pieceUses(d.tree) {
@@ -136,6 +171,14 @@ func (d *Definition) CheckCatalog(pieces map[string]*PieceSpec) []CatalogFinding
 			continue
 		}
 		if spec == nil {
+			if !u.versioned {
+				out = append(out, CatalogFinding{Step: u.where.String(), Error: true, Summary: "Piece version unknown",
+					Message: fmt.Sprintf("the piece %q is not in Diga's piece catalogue, so its version cannot be filled "+
+						"in, and the engine cannot import a piece step without one. Check settings.pieceName (the "+
+						"diga_pieces data source lists the catalogue), or, for a private or custom piece, set "+
+						"settings.pieceVersion (e.g. \"0.1.0\").", u.piece)})
+				continue
+			}
 			out = append(out, CatalogFinding{Step: u.where.String(), Summary: "Piece not in Diga's catalogue",
 				Message: fmt.Sprintf("the piece %q is not in Diga's piece catalogue, so its %s %q and inputs were not "+
 					"checked. That is expected for a private or custom piece; otherwise check settings.pieceName "+
@@ -151,12 +194,27 @@ func (d *Definition) CheckCatalog(pieces map[string]*PieceSpec) []CatalogFinding
 			out = append(out, u.unknownOperation(ops, other))
 			continue
 		}
+		if f, missing := u.checkAuth(spec, op); missing {
+			out = append(out, f)
+		}
 		if op.Props == nil {
 			continue
 		}
 		out = append(out, u.checkInputs(op.Props)...)
 	}
 	return out
+}
+
+// checkAuth reports a connection the piece needs and input.auth lacks.
+func (u pieceUse) checkAuth(spec *PieceSpec, op OperationSpec) (CatalogFinding, bool) {
+	if !spec.Auth || spec.AuthOptional || (!u.trigger && !op.RequireAuth) || !blank(u.input["auth"]) {
+		return CatalogFinding{}, false
+	}
+	return CatalogFinding{Step: u.where.String(), Error: true, Summary: "Missing piece connection",
+		Message: fmt.Sprintf("the %s %q of %q needs a connection, and settings.input.auth is missing: the engine "+
+			"marks the step invalid and the flow cannot be published. Reference a connection by its external id, "+
+			"e.g. with a diga_connection resource: auth = \"{{connections['${diga_connection.example.external_id}']}}\" "+
+			"(the diga_connections data source lists existing ones).", u.kind(), u.operation, u.piece)}, true
 }
 
 func (u pieceUse) kind() string {
@@ -205,10 +263,10 @@ func (u pieceUse) unknownOperation(ops, other map[string]OperationSpec) CatalogF
 
 func (u pieceUse) checkInputs(props map[string]PropSpec) []CatalogFinding {
 	var out []CatalogFinding
-	var missing []string
+	var missing, withDefault []string
 	for _, name := range slices.Sorted(maps.Keys(props)) {
 		p := props[name]
-		if !p.Required || p.HasDefault || p.Type == "MARKDOWN" {
+		if !p.Required || p.Type == "MARKDOWN" || name == "auth" {
 			continue
 		}
 		if v, ok := u.input[name]; ok && !blank(v) {
@@ -217,6 +275,10 @@ func (u pieceUse) checkInputs(props map[string]PropSpec) []CatalogFinding {
 		label := fmt.Sprintf("%q", name)
 		if p.DisplayName != "" && p.DisplayName != name {
 			label += fmt.Sprintf(" (%s)", p.DisplayName)
+		}
+		if p.HasDefault {
+			withDefault = append(withDefault, fmt.Sprintf("%s = %s", name, p.DefaultJSON))
+			continue
 		}
 		missing = append(missing, label)
 	}
@@ -228,6 +290,17 @@ func (u pieceUse) checkInputs(props map[string]PropSpec) []CatalogFinding {
 		out = append(out, CatalogFinding{Step: u.where.String(), Error: true, Summary: "Missing required piece input",
 			Message: fmt.Sprintf("the %s %q of %q requires the %s %s, %s to settings.input (an empty string or "+
 				"null counts as missing).", u.kind(), u.operation, u.piece, noun, andList(missing), which)})
+	}
+	if len(withDefault) > 0 {
+		noun := "input"
+		if len(withDefault) > 1 {
+			noun = "inputs"
+		}
+		out = append(out, CatalogFinding{Step: u.where.String(), Error: true, Summary: "Missing required piece input",
+			Message: fmt.Sprintf("the %s %q of %q requires the %s %s, which the piece gives a default but the engine "+
+				"does not fill in: a step without it is invalid and the flow cannot be published. Add %s to "+
+				"settings.input (the piece's default shown).", u.kind(), u.operation, u.piece, noun,
+				andList(quoteFirstWords(withDefault)), andList(withDefault))})
 	}
 	known := slices.Sorted(maps.Keys(props))
 	for _, key := range slices.Sorted(maps.Keys(u.input)) {
@@ -274,7 +347,9 @@ func pieceUses(trigger map[string]any) []pieceUse {
 			return // Validate reports it
 		}
 		input, _ := settings["input"].(map[string]any)
-		out = append(out, pieceUse{where: where, piece: piece, trigger: isTrigger, operation: op, input: input})
+		version, _ := settings["pieceVersion"].(string)
+		out = append(out, pieceUse{where: where, piece: piece, trigger: isTrigger, operation: op, input: input,
+			versioned: version != ""})
 	}
 	if t, _ := trigger["type"].(string); t == "PIECE_TRIGGER" {
 		use(trigger, triggerPath(), true)
@@ -289,9 +364,13 @@ func pieceUses(trigger map[string]any) []pieceUse {
 			if t, _ := cur["type"].(string); t == "PIECE" {
 				use(cur, where, false)
 			}
-			children, _ := cur["children"].([]any)
-			for i, c := range children {
-				chain(c, where.branch(i))
+			if t, _ := cur["type"].(string); t == "LOOP_ON_ITEMS" {
+				chain(loopBody(cur), where.body())
+			} else {
+				children, _ := cur["children"].([]any)
+				for i, c := range children {
+					chain(c, where.branch(i))
+				}
 			}
 			parent = where
 		}
@@ -349,6 +428,16 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// quoteFirstWords quotes the name in each "name = value".
+func quoteFirstWords(items []string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		name, _, _ := strings.Cut(it, " = ")
+		out[i] = fmt.Sprintf("%q", name)
+	}
+	return out
 }
 
 func quoteAll(names []string) []string {

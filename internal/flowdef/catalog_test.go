@@ -11,15 +11,18 @@ func slackSpec(t *testing.T) *PieceSpec {
 	  "channel": {"displayName": "Channel", "required": true, "type": "DROPDOWN"},
 	  "text": {"displayName": "Message", "required": true, "type": "LONG_TEXT"},
 	  "username": {"displayName": "Username", "required": false, "type": "SHORT_TEXT"},
-	  "threadTs": {"displayName": "Thread", "required": true, "type": "SHORT_TEXT", "defaultValue": ""},
+	  "threadTs": {"displayName": "Thread", "required": false, "type": "SHORT_TEXT", "defaultValue": ""},
+	  "sendAsBot": {"displayName": "Send as bot", "required": true, "type": "CHECKBOX", "defaultValue": true},
 	  "note": {"displayName": "Note", "required": true, "type": "MARKDOWN"}
 	}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &PieceSpec{
+		Version: "0.17.9",
+		Auth:    true,
 		Actions: map[string]OperationSpec{
-			"send_channel_message": {Props: props},
+			"send_channel_message": {RequireAuth: true, Props: props},
 			"send_direct_message":  {Props: map[string]PropSpec{"userId": {Required: true}, "text": {Required: true}}},
 		},
 		Triggers: map[string]OperationSpec{"new_message": {Props: map[string]PropSpec{}}},
@@ -72,24 +75,33 @@ func TestCheckCatalog(t *testing.T) {
 		name, def string
 		want      []string // "error|warning: <finding String() part>"
 	}{
-		{name: "all good", def: withSteps(step("post", "send_channel_message", `{"channel":"C1","text":"hi","auth":"{{connections['x']}}"}`))},
+		{name: "all good", def: withSteps(step("post", "send_channel_message", `{"channel":"C1","text":"hi","sendAsBot":true,"auth":"{{connections['x']}}"}`))},
+		{name: "required input with a default", def: withSteps(step("post", "send_channel_message", `{"channel":"C1","text":"hi","auth":"{{connections['x']}}"}`)),
+			want: []string{`error: trigger > post: the action "send_channel_message" of "@activepieces/piece-slack" requires the input "sendAsBot", which the piece gives a default but the engine does not fill in: a step without it is invalid and the flow cannot be published. Add sendAsBot = true to settings.input`}},
+		{name: "missing connection", def: withSteps(step("post", "send_channel_message", `{"channel":"C1","text":"hi","sendAsBot":true}`)),
+			want: []string{`error: trigger > post: the action "send_channel_message" of "@activepieces/piece-slack" needs a connection, and settings.input.auth is missing`}},
+		{name: "connection not required by the action", def: withSteps(step("post", "send_direct_message", `{"userId":"U1","text":"x"}`))},
 		{name: "misspelled action", def: withSteps(step("post", "send_chanel_message", `{}`)),
 			want: []string{`error: trigger > post: the piece "@activepieces/piece-slack" has no action "send_chanel_message"; did you mean "send_channel_message"? Its actions: send_channel_message, send_direct_message. Fix settings.actionName.`}},
 		{name: "trigger used as action", def: withSteps(step("post", "new_message", `{}`)),
 			want: []string{`error: trigger > post: the piece "@activepieces/piece-slack" has no action "new_message" ("new_message" is a trigger of this piece, which only the flow's trigger can use).`}},
 		{name: "misspelled trigger", def: `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"callfinished"}}`,
 			want: []string{`error: trigger: the piece "@diga/piece-diga" has no trigger "callfinished"; did you mean "call_finished"? Its triggers: call_finished. Fix settings.triggerName.`}},
-		{name: "missing required inputs, in a branch", def: withSteps(`{"name":"r","type":"ROUTER","settings":{"branches":[{},{}]},"children":[null,` + step("post", "send_channel_message", `{"text":"","username":"bot"}`) + `]}`),
+		{name: "missing required inputs, in a branch", def: withSteps(`{"name":"r","type":"ROUTER","settings":{"branches":[{},{}]},"children":[null,` + step("post", "send_channel_message", `{"text":"","username":"bot","sendAsBot":false,"auth":"a"}`) + `]}`),
 			want: []string{`error: trigger > r.children[1] > post: the action "send_channel_message" of "@activepieces/piece-slack" requires the inputs "channel" (Channel) and "text" (Message), which have no default: add them to settings.input`}},
 		{name: "null counts as missing", def: withSteps(step("post", "send_direct_message", `{"userId":null,"text":"x"}`)),
 			want: []string{`error: trigger > post: the action "send_direct_message" of "@activepieces/piece-slack" requires the input "userId", which has no default`}},
-		{name: "unknown input key", def: withSteps(step("post", "send_channel_message", `{"channel":"C1","text":"x","chanel":"C2"}`)),
-			want: []string{`warning: trigger > post: settings.input.chanel is not an input of the action "send_channel_message" of "@activepieces/piece-slack", which ignores it; did you mean "channel"? Its inputs: channel, note, text, threadTs, username.`}},
-		{name: "piece not in the catalogue", def: withSteps(`{"name":"p","type":"PIECE","settings":{"pieceName":"@acme/piece-private","actionName":"x"}}`),
+		{name: "unknown input key", def: withSteps(step("post", "send_channel_message", `{"channel":"C1","text":"x","chanel":"C2","sendAsBot":true,"auth":"a"}`)),
+			want: []string{`warning: trigger > post: settings.input.chanel is not an input of the action "send_channel_message" of "@activepieces/piece-slack", which ignores it; did you mean "channel"? Its inputs: channel, note, sendAsBot, text, threadTs, username.`}},
+		{name: "piece not in the catalogue, with a version", def: withSteps(`{"name":"p","type":"PIECE","settings":{"pieceName":"@acme/piece-private","pieceVersion":"1.0.0","actionName":"x"}}`),
 			want: []string{`warning: trigger > p: the piece "@acme/piece-private" is not in Diga's piece catalogue`}},
+		{name: "piece not in the catalogue, without a version", def: withSteps(`{"name":"p","type":"PIECE","settings":{"pieceName":"@acme/piece-private","actionName":"x"}}`),
+			want: []string{`error: trigger > p: the piece "@acme/piece-private" is not in Diga's piece catalogue, so its version cannot be filled in`}},
 		{name: "piece not looked up", def: withSteps(`{"name":"p","type":"PIECE","settings":{"pieceName":"@x/unfetched","actionName":"x"}}`)},
-		{name: "inside a loop", def: withSteps(`{"name":"l","type":"LOOP_ON_ITEMS","settings":{"items":"{{x}}"},"children":[` + step("post", "nope", `{}`) + `]}`),
-			want: []string{`error: trigger > l.children[0] > post: the piece "@activepieces/piece-slack" has no action "nope".`}},
+		{name: "inside a loop", def: withSteps(`{"name":"l","type":"LOOP_ON_ITEMS","settings":{"items":"{{x}}"},"firstLoopAction":` + step("post", "nope", `{}`) + `}`),
+			want: []string{`error: trigger > l.firstLoopAction > post: the piece "@activepieces/piece-slack" has no action "nope".`}},
+		{name: "inside a loop written in children", def: withSteps(`{"name":"l","type":"LOOP_ON_ITEMS","settings":{"items":"{{x}}"},"children":[` + step("post", "nope", `{}`) + `]}`),
+			want: []string{`error: trigger > l.firstLoopAction > post: the piece "@activepieces/piece-slack" has no action "nope".`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

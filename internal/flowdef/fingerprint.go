@@ -12,7 +12,7 @@ func Fingerprint(name string, definition map[string]any) string {
 	h := sha256.New()
 	h.Write([]byte(name))
 	h.Write([]byte{0})
-	h.Write([]byte(Canonical(clean(definition))))
+	h.Write([]byte(Canonical(normal(definition))))
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -115,7 +115,7 @@ func formatBytes(n int) string {
 // JSON depth of obj.
 func (v *validator) values(where *stepPath, obj map[string]any, depth int) {
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
-		if k == "nextAction" || k == "children" {
+		if k == "nextAction" || k == "children" || k == "firstLoopAction" {
 			continue
 		}
 		v.value(where, []string{keySegment(k)}, obj[k], depth+1)

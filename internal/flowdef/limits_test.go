@@ -12,7 +12,7 @@ func chain(n int) string {
 	var b strings.Builder
 	b.WriteString(`{"type":"EMPTY","nextAction":`)
 	for i := 1; i <= n; i++ {
-		b.WriteString(`{"name":"s` + strconv.Itoa(i) + `","type":"CODE","nextAction":`)
+		b.WriteString(`{"name":"s` + strconv.Itoa(i) + `","type":"CODE","settings":{"sourceCode":{"code":"x"}},"nextAction":`)
 	}
 	b.WriteString("null")
 	b.WriteString(strings.Repeat("}", n+1))
@@ -30,10 +30,10 @@ func problemsText(probs []Problem) string {
 func TestValidateNumbersBeyondFloat64(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{
-		"overflow":          `{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","settings":{"input":{"n":1e400}}}}`,
-		"negative overflow": `{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","settings":{"input":{"n":-1e400}}}}`,
-		"just past max":     `{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","settings":{"input":{"n":1.8e308}}}}`,
-		"integer overflow":  `{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","settings":{"input":{"n":1` + strings.Repeat("0", 400) + `}}}}`,
+		"overflow":          `{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{"n":1e400}}}}`,
+		"negative overflow": `{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{"n":-1e400}}}}`,
+		"just past max":     `{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{"n":1.8e308}}}}`,
+		"integer overflow":  `{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{"n":1` + strings.Repeat("0", 400) + `}}}}`,
 	}
 	for name, def := range cases {
 		text := problemsText(Validate(mustParse(t, def)))
@@ -61,7 +61,7 @@ func TestValidateNumberInBranchNamesThePath(t *testing.T) {
 	t.Parallel()
 	def := `{"type":"EMPTY","nextAction":{"name":"r","type":"ROUTER",
 	  "settings":{"branches":[{"conditions":[[{"firstValue":1e999}]]}]},
-	  "children":[{"name":"in_branch","type":"CODE","settings":{"input":{"my key":[0,1e400]}}}]}}`
+	  "children":[{"name":"in_branch","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{"my key":[0,1e400]}}}]}}`
 	text := problemsText(Validate(mustParse(t, def)))
 	for _, want := range []string{
 		`trigger > r: settings.branches[0].conditions[0][0].firstValue: the number 1e999`,
@@ -130,7 +130,7 @@ func TestValidateStepDepth(t *testing.T) {
 func TestValidateJSONDepth(t *testing.T) {
 	t.Parallel()
 	deep := func(levels int) string {
-		return `{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","settings":{"input":{"v":` +
+		return `{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{"v":` +
 			strings.Repeat("[", levels) + strings.Repeat("]", levels) + `}}}}`
 	}
 	// trigger (1) > step (2) > settings (3) > input (4) > the arrays (5…).

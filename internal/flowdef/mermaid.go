@@ -104,7 +104,7 @@ func (m *mermaid) chain(first any, entries []exit) []exit {
 		switch typ {
 		case "ROUTER":
 			entries = nil
-			branches, _ := settingsOf(cur)["branches"].([]any)
+			branches, _ := settingsIn(cur)["branches"].([]any)
 			for i := range max(len(branches), len(children)) {
 				var branch, child any
 				if i < len(branches) {
@@ -121,8 +121,8 @@ func (m *mermaid) chain(first any, entries []exit) []exit {
 				entries = append(entries, m.chain(child, []exit{in})...)
 			}
 		case "LOOP_ON_ITEMS":
-			if len(children) > 0 && children[0] != nil {
-				for _, e := range m.chain(children[0], []exit{{from: id, label: "each item"}}) {
+			if body := loopBody(cur); body != nil {
+				for _, e := range m.chain(body, []exit{{from: id, label: "each item"}}) {
 					e.label = joinLabels(e.label, "next item")
 					e.dotted = true
 					m.edge(e, id)
@@ -157,7 +157,7 @@ func (m *mermaid) id(step map[string]any) string {
 	return id
 }
 
-func settingsOf(step map[string]any) map[string]any {
+func settingsIn(step map[string]any) map[string]any {
 	s, _ := step["settings"].(map[string]any)
 	return s
 }
@@ -176,7 +176,7 @@ func pieceShort(name string) string {
 }
 
 func triggerLabel(t map[string]any) string {
-	s := settingsOf(t)
+	s := settingsIn(t)
 	if str(t["type"]) != "PIECE_TRIGGER" {
 		return escapeMermaid(firstOf(str(t["displayName"]), "Empty trigger"))
 	}
@@ -185,7 +185,7 @@ func triggerLabel(t map[string]any) string {
 }
 
 func stepLabel(step map[string]any, typ string) string {
-	s := settingsOf(step)
+	s := settingsIn(step)
 	title := escapeMermaid(firstOf(str(step["displayName"]), str(step["name"]), "(unnamed step)"))
 	switch typ {
 	case "PIECE":

@@ -49,6 +49,12 @@ func (p *stepPath) branch(i int) *stepPath {
 	return &stepPath{parent: p.parent, label: p.label + ".children[" + strconv.Itoa(i) + "]", name: p.name, depth: p.depth}
 }
 
+// body is p seen from inside its loop body: "loop.firstLoopAction". The
+// steps of the body follow it.
+func (p *stepPath) body() *stepPath {
+	return &stepPath{parent: p.parent, label: p.label + ".firstLoopAction", name: p.name, depth: p.depth}
+}
+
 // String renders the path, shortened in the middle when it is long:
 // "trigger > s1 > s2 > s3 > … 193 steps … > s197 > s198 > s199".
 func (p *stepPath) String() string {

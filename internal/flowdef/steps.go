@@ -66,6 +66,9 @@ func FromSteps(trigger, steps any) (string, []ListProblem) {
 		root["nextAction"] = first
 	}
 	for _, p := range Validate(root) {
+		if p.Warning {
+			continue
+		}
 		pos, ok := b.positions[p.Name]
 		lp := ListProblem{Position: pos, Step: p.Name, Message: p.Message}
 		if p.Name == "" || !ok {
@@ -185,7 +188,7 @@ func (b *listBuilder) step(v any, pos string) map[string]any {
 			out[k] = val
 		}
 	}
-	for _, k := range []string{"nextAction", "children"} {
+	for _, k := range []string{"nextAction", "children", "firstLoopAction"} {
 		if _, has := out[k]; has {
 			b.add(pos, name, "%s does not belong in a step of a list: the next step is the next item of the list, "+
 				"a router's branches take branches = [{ …, steps = [ … ] }] and a loop's body steps = [ … ]", k)
@@ -230,7 +233,7 @@ func (b *listBuilder) step(v any, pos string) map[string]any {
 		b.router(out, branches, settings, pos, name)
 	case typ == "LOOP_ON_ITEMS":
 		if first := b.chain(body, pos+".steps"); first != nil {
-			out["children"] = []any{first}
+			out["firstLoopAction"] = first
 		}
 	}
 	return out

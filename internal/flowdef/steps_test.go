@@ -70,6 +70,7 @@ func stepNamed(tree map[string]any, name string) map[string]any {
 				walk(x)
 			}
 		}
+		walk(s["firstLoopAction"])
 		walk(s["nextAction"])
 	}
 	walk(tree)
@@ -113,7 +114,7 @@ func TestFromStepsBuildsTheTree(t *testing.T) {
 		t.Errorf("by_priority children = %v, want [page_oncall, null] (an empty branch is null)", inner)
 	}
 	loop := stepNamed(tree, "each_followup")
-	if loop["type"] != "LOOP_ON_ITEMS" || strings.Join(chainNames(loop["children"].([]any)[0]), " ") != "send_followup mark_sent" {
+	if loop["type"] != "LOOP_ON_ITEMS" || strings.Join(chainNames(loop["firstLoopAction"]), " ") != "send_followup mark_sent" {
 		t.Errorf("each_followup = %v, want a LOOP_ON_ITEMS whose body is send_followup → mark_sent", loop)
 	}
 	for name, typ := range map[string]string{"fetch_caller": "PIECE", "log_other": "CODE", "mark_sent": "CODE"} {
@@ -131,6 +132,7 @@ func TestFromStepsBuildsTheTree(t *testing.T) {
 					count(x)
 				}
 			}
+			count(s["firstLoopAction"])
 		}
 	}
 	count(tree["nextAction"])
@@ -149,12 +151,12 @@ func TestFromStepsEqualsTheNestedForm(t *testing.T) {
 	trigger := decodeJSON(t, `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished"}}`)
 	steps := decodeJSON(t, `[
 	  {"name":"a","type":"PIECE","settings":{"pieceName":"p","actionName":"x","input":{"n":1.50}}},
-	  {"name":"r","branches":[{"branchName":"yes","conditions":[[]],"steps":[{"name":"b","settings":{"pieceName":"p","actionName":"y"}}]},{"branchName":"no","branchType":"FALLBACK","steps":[]}]},
+	  {"name":"r","branches":[{"branchName":"yes","branchType":"CONDITION","conditions":[[{"firstValue":"{{a.ok}}","operator":"BOOLEAN_IS_TRUE"}]],"steps":[{"name":"b","settings":{"pieceName":"p","actionName":"y"}}]},{"branchName":"no","branchType":"FALLBACK","steps":[]}]},
 	  {"name":"l","settings":{"items":"{{a.list}}"},"steps":[{"name":"c","settings":{"sourceCode":{"code":"x"}}}]}
 	]`)
 	nested := `{"name":"trigger","nextAction":{"name":"a","nextAction":{"children":[{"name":"b","settings":{"actionName":"y","pieceName":"p"},"type":"PIECE"},null],` +
-		`"name":"r","nextAction":{"children":[{"name":"c","settings":{"sourceCode":{"code":"x"}},"type":"CODE"}],"name":"l","settings":{"items":"{{a.list}}"},"type":"LOOP_ON_ITEMS"},` +
-		`"settings":{"branches":[{"branchName":"yes","conditions":[[]]},{"branchName":"no","branchType":"FALLBACK"}]},"type":"ROUTER"},` +
+		`"name":"r","nextAction":{"firstLoopAction":{"name":"c","settings":{"sourceCode":{"code":"x"}},"type":"CODE"},"name":"l","settings":{"items":"{{a.list}}"},"type":"LOOP_ON_ITEMS"},` +
+		`"settings":{"branches":[{"branchName":"yes","branchType":"CONDITION","conditions":[[{"firstValue":"{{a.ok}}","operator":"BOOLEAN_IS_TRUE"}]]},{"branchName":"no","branchType":"FALLBACK"}]},"type":"ROUTER"},` +
 		`"settings":{"actionName":"x","input":{"n":1.50},"pieceName":"p"},"type":"PIECE"},` +
 		`"settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished"},"type":"PIECE_TRIGGER"}`
 	text, problems := FromSteps(trigger, steps)
@@ -227,8 +229,12 @@ func TestFromStepsProblemsNamePositions(t *testing.T) {
 			want: []string{`steps[1]: every step needs a name`}},
 		{name: "duplicate inside a branch", steps: `[` + piece("a") + `,{"name":"r","branches":[{"steps":[` + piece("b") + `,` + piece("a") + `]}]}]`,
 			want: []string{`steps[1].branches[0].steps[1] ("a"): step name "a" is already used at steps[0]`}},
-		{name: "duplicate of the trigger's name", trigger: `{"name":"start","settings":{"pieceName":"p","triggerName":"t"}}`, steps: `[` + piece("start") + `]`,
-			want: []string{`steps[0] ("start"): step name "start" is already used at trigger`}},
+		{name: "duplicate of the trigger's name", trigger: `{"name":"trigger","settings":{"pieceName":"p","triggerName":"t"}}`, steps: `[` + piece("trigger") + `]`,
+			want: []string{`steps[0] ("trigger"): step name "trigger" is already used at trigger`}},
+		{name: "trigger named otherwise", trigger: `{"name":"start","settings":{"pieceName":"p","triggerName":"t"}}`, steps: `[]`, inTrigger: true,
+			want: []string{`trigger: the trigger's name is always "trigger"`}},
+		{name: "step name the engine refuses", steps: `[` + piece("notify-crm") + `]`,
+			want: []string{`steps[0] ("notify-crm"): step name "notify-crm" is not one the engine accepts`}},
 		{name: "nested nextAction", steps: `[{"name":"a","type":"PIECE","settings":{"pieceName":"p","actionName":"a"},"nextAction":` + piece("b") + `}]`,
 			want: []string{`steps[0] ("a"): nextAction does not belong in a step of a list`}},
 		{name: "branches on a PIECE step", steps: `[{"name":"a","type":"PIECE","branches":[{}]}]`,
@@ -249,7 +255,7 @@ func TestFromStepsProblemsNamePositions(t *testing.T) {
 			want: []string{`steps: must be a list of step objects, not map`}},
 		{name: "step not an object", steps: `["a"]`,
 			want: []string{`steps[0]: must be a step object`}},
-		{name: "rules of a definition, located by list position", steps: `[` + piece("a") + `,{"name":"r","branches":[{},{"steps":[{"name":"bad","type":"PIECE","settings":{"pieceName":"p"}}]}]}]`,
+		{name: "rules of a definition, located by list position", steps: `[` + piece("a") + `,{"name":"r","branches":[{"branchName":"a","branchType":"FALLBACK"},{"branchName":"b","branchType":"FALLBACK","steps":[{"name":"bad","type":"PIECE","settings":{"pieceName":"p"}}]}]}]`,
 			want: []string{`steps[1].branches[1].steps[0] ("bad"): settings.actionName is required`}},
 		{name: "too deep", steps: `[` + strings.Join(long, ",") + `]`,
 			want: []string{`steps[199] ("s199"): the steps after this one nest more than 200 levels`}},

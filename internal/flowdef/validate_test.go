@@ -18,7 +18,7 @@ func TestValidateAcceptsRealisticFlows(t *testing.T) {
 	      {"branchName": "Otherwise", "branchType": "FALLBACK"}]},
 	    "children": [
 	      {"name": "vip_loop", "type": "LOOP_ON_ITEMS", "settings": {"items": "{{trigger.items}}"},
-	       "children": [{"name": "code_1", "type": "CODE", "settings": {"sourceCode": {"code": "export const code = async () => 1"}}}]},
+	       "firstLoopAction": {"name": "code_1", "type": "CODE", "settings": {"sourceCode": {"code": "export const code = async () => 1"}}}},
 	      null]
 	  }
 	}`
@@ -37,12 +37,12 @@ func TestValidateNamesTheStep(t *testing.T) {
 		"piece trigger without piece": {`{"type":"PIECE_TRIGGER","settings":{"triggerName":"call_finished"}}`, `trigger: settings.pieceName is required`},
 		"bad action type":             {`{"type":"EMPTY","nextAction":{"name":"s1","type":"HTTP"}}`, `trigger > s1: type "HTTP" is not an action type`},
 		"piece without action":        {`{"type":"EMPTY","nextAction":{"name":"s1","type":"PIECE","settings":{"pieceName":"p"}}}`, `trigger > s1: settings.actionName is required`},
-		"duplicate names":             {`{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","nextAction":{"name":"s1","type":"CODE"}}}`, `trigger > s1 > s1: step name "s1" is already used by trigger > s1`},
+		"duplicate names":             {`{"type":"EMPTY","nextAction":{"name":"s1","type":"CODE","settings":{"sourceCode":{"code":"x"}},"nextAction":{"name":"s1","type":"CODE","settings":{"sourceCode":{"code":"x"}}}}}`, `trigger > s1 > s1: step name "s1" is already used by trigger > s1`},
 		"unnamed step":                {`{"type":"EMPTY","nextAction":{"type":"CODE"}}`, `trigger > (unnamed step): every step needs a name`},
 		"router without branches":     {`{"type":"EMPTY","nextAction":{"name":"r","type":"ROUTER"}}`, `trigger > r: a ROUTER needs settings.branches`},
-		"router children mismatch":    {`{"type":"EMPTY","nextAction":{"name":"r","type":"ROUTER","settings":{"branches":[{},{}]},"children":[null]}}`, `2 branches but 1 children`},
-		"loop with two bodies":        {`{"type":"EMPTY","nextAction":{"name":"l","type":"LOOP_ON_ITEMS","settings":{"items":"x"},"children":[null,null]}}`, `at most one child`},
-		"children on code":            {`{"type":"EMPTY","nextAction":{"name":"c","type":"CODE","children":[{"name":"d","type":"CODE"}]}}`, `only ROUTER and LOOP_ON_ITEMS steps have children`},
+		"router children mismatch":    {`{"type":"EMPTY","nextAction":{"name":"r","type":"ROUTER","settings":{"branches":[{}]},"children":[null,null]}}`, `1 branches but 2 children`},
+		"loop with two bodies":        {`{"type":"EMPTY","nextAction":{"name":"l","type":"LOOP_ON_ITEMS","settings":{"items":"x"},"children":[null,null]}}`, `a LOOP_ON_ITEMS has one body`},
+		"children on code":            {`{"type":"EMPTY","nextAction":{"name":"c","type":"CODE","settings":{"sourceCode":{"code":"x"}},"children":[{"name":"d","type":"CODE"}]}}`, `only ROUTER steps have children`},
 		"nested duplicate":            {`{"type":"EMPTY","nextAction":{"name":"r","type":"ROUTER","settings":{"branches":[{}]},"children":[{"name":"r","type":"CODE"}]}}`, `trigger > r.children[0] > r: step name "r" is already used`},
 		"nextAction not object":       {`{"type":"EMPTY","nextAction":"s1"}`, `trigger: nextAction must be a step object or null, not a string`},
 		"settings not object":         {`{"type":"EMPTY","nextAction":{"name":"s","type":"CODE","settings":[]}}`, `trigger > s: settings must be an object`},
@@ -65,13 +65,13 @@ func TestValidateStepLimit(t *testing.T) {
 	// many.
 	var b strings.Builder
 	b.WriteString(`{"type":"EMPTY","nextAction":{"name":"r","type":"ROUTER","settings":{"branches":[`)
-	b.WriteString(strings.TrimSuffix(strings.Repeat(`{},`, MaxSteps), ","))
+	b.WriteString(strings.TrimSuffix(strings.Repeat(`{"branchName":"b","branchType":"FALLBACK"},`, MaxSteps), ","))
 	b.WriteString(`]},"children":[`)
 	for i := 0; i < MaxSteps; i++ {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		b.WriteString(`{"name":"s` + strconv.Itoa(i) + `","type":"CODE"}`)
+		b.WriteString(`{"name":"s` + strconv.Itoa(i) + `","type":"CODE","settings":{"sourceCode":{"code":"x"}}}`)
 	}
 	b.WriteString(`]}}`)
 	probs := Validate(mustParse(t, b.String()))
