@@ -34,6 +34,10 @@ type PieceSummary struct {
 	// ActionCount and TriggerCount: the list answer sends counts, the detail
 	// answer maps of definitions (counted here); 0 when absent or null.
 	ActionCount, TriggerCount int
+	// Auth is the piece's connection property (a PieceAuthProperty, or an
+	// array of them) exactly as received; nil when absent or null (the
+	// piece takes no connection).
+	Auth json.RawMessage
 }
 
 // PieceDetail is PieceDetailResponse: a piece with the definitions of its
@@ -53,6 +57,9 @@ type PieceOperation struct {
 	// Props is the input property schema exactly as received; nil when
 	// absent or null.
 	Props json.RawMessage
+	// RequireAuth is an action's requireAuth; nil when absent or null
+	// (Activepieces then requires the piece's connection).
+	RequireAuth *bool
 }
 
 // ListPiecesParams filters GET /v1/workflow/piece. Empty fields are not
@@ -75,6 +82,7 @@ type pieceWire struct {
 	Categories  []string        `json:"categories"`
 	Actions     json.RawMessage `json:"actions"`
 	Triggers    json.RawMessage `json:"triggers"`
+	Auth        json.RawMessage `json:"auth"`
 }
 
 func (w *pieceWire) decode(data []byte) error {
@@ -92,6 +100,7 @@ func (w *pieceWire) summary() PieceSummary {
 		Version:     w.Version,
 		LogoURL:     w.LogoURL,
 		Categories:  w.Categories,
+		Auth:        nonNull(w.Auth),
 	}
 }
 
@@ -196,6 +205,7 @@ func decodeOperation(raw json.RawMessage) (PieceOperation, error) {
 		DisplayName *string         `json:"displayName"`
 		Description *string         `json:"description"`
 		Props       json.RawMessage `json:"props"`
+		RequireAuth *bool           `json:"requireAuth"`
 	}
 	if isJSONNull(raw) {
 		return PieceOperation{}, nil
@@ -203,7 +213,7 @@ func decodeOperation(raw json.RawMessage) (PieceOperation, error) {
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return PieceOperation{}, err
 	}
-	op := PieceOperation{Name: deref(w.Name), DisplayName: deref(w.DisplayName), Description: w.Description}
+	op := PieceOperation{Name: deref(w.Name), DisplayName: deref(w.DisplayName), Description: w.Description, RequireAuth: w.RequireAuth}
 	if len(w.Props) > 0 && !isJSONNull(w.Props) {
 		op.Props = w.Props
 	}

@@ -47,7 +47,7 @@ func TestListPieces_queryNoAuthAndCounts(t *testing.T) {
 	desc, ver, logo := "Chat", "0.9.1", "https://cdn/slack.svg"
 	wantPieces := []client.PieceSummary{
 		{Name: "@activepieces/piece-slack", DisplayName: "Slack", Description: &desc, Version: &ver, LogoURL: &logo,
-			Categories: []string{"COMMUNICATION"}, ActionCount: 12, TriggerCount: 3},
+			Categories: []string{"COMMUNICATION"}, ActionCount: 12, TriggerCount: 3, Auth: json.RawMessage(`{"type":"OAUTH2"}`)},
 		{Name: "@diga/piece-diga", DisplayName: "Diga"},
 	}
 	if !reflect.DeepEqual(got, wantPieces) {
@@ -105,7 +105,7 @@ func TestGetPiece_escapesNameAsOneSegment(t *testing.T) {
 	}
 	catalogAssertNoAuth(t, r)
 
-	ver, posts := "0.9.1", "Posts"
+	ver, posts, yes := "0.9.1", "Posts", true
 	want := &client.PieceDetail{
 		PieceSummary: client.PieceSummary{
 			Name: "@activepieces/piece-slack", DisplayName: "Slack", Version: &ver,
@@ -113,7 +113,7 @@ func TestGetPiece_escapesNameAsOneSegment(t *testing.T) {
 		},
 		Actions: []client.PieceOperation{
 			{Name: "add_reaction", DisplayName: "Add Reaction"}, // name from the map key
-			{Name: "send_message", DisplayName: "Send Message", Description: &posts,
+			{Name: "send_message", DisplayName: "Send Message", Description: &posts, RequireAuth: &yes,
 				Props: json.RawMessage(`{"text":{"type":"LONG_TEXT","required":true}}`)},
 		},
 		Triggers: []client.PieceOperation{{Name: "new_message", DisplayName: "New Message", Props: json.RawMessage(`{}`)}},

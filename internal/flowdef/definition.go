@@ -1,6 +1,9 @@
 package flowdef
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"sync/atomic"
+)
 
 // Definition is a parsed flow definition: the text as it was written and
 // the tree it stands for. It is parsed once (ParseDefinition) and then
@@ -12,9 +15,17 @@ type Definition struct {
 	tree map[string]any
 }
 
+// parses counts ParseDefinition calls (Parses).
+var parses atomic.Int64
+
+// Parses reports how many definition texts this process has parsed: the
+// provider's tests hold each request to one parse per text with it.
+func Parses() int64 { return parses.Load() }
+
 // ParseDefinition parses definition text (a JSON object, within the
 // limits Parse enforces).
 func ParseDefinition(text string) (*Definition, error) {
+	parses.Add(1)
 	tree, err := Parse(text)
 	if err != nil {
 		return nil, err
@@ -34,8 +45,6 @@ func FromServer(raw json.RawMessage) (*Definition, error) {
 // Text is the definition exactly as written.
 func (d *Definition) Text() string { return d.text }
 
-// JSON is the definition as a request body member (POST …/import).
-func (d *Definition) JSON() json.RawMessage { return json.RawMessage(d.text) }
 
 // Problems lists what Diga would reject or could not run, by step.
 func (d *Definition) Problems() []Problem { return Validate(d.tree) }
@@ -62,17 +71,22 @@ func (d *Definition) Differences(server *Definition, limit int) []string {
 	return Differences(d.tree, server.tree, limit)
 }
 
-// StateText is the text to keep in state for server's definition when the
-// prior state (or configuration) held d: d's own text when server means the
-// same, otherwise server's definition without bookkeeping and without the
-// keys d never had, so the plan shows only what changed. d may be nil.
-func (d *Definition) StateText(server *Definition) string {
+// StateDefinition is the definition to keep in state for server's when the
+// prior state (or configuration) held d: d itself when server means the
+// same, otherwise server's definition without bookkeeping, without the keys
+// d never had and with what the answer cannot show kept from d, so the plan
+// shows only what changed. d may be nil.
+func (d *Definition) StateDefinition(server *Definition) *Definition {
 	if d != nil && d.Means(server) {
-		return d.text
+		return d
 	}
 	var ref any
 	if d != nil {
 		ref = d.tree
 	}
-	return Canonical(Project(server.tree, ref))
+	tree, _ := Project(server.tree, ref).(map[string]any)
+	return &Definition{text: Canonical(tree), tree: tree}
 }
+
+// StateText is StateDefinition's text.
+func (d *Definition) StateText(server *Definition) string { return d.StateDefinition(server).Text() }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -16,10 +18,17 @@ import (
 
 // definitionType is the Terraform type of diga_flow's `definition`: a
 // string holding a flow definition. The meaning of the text belongs to the
-// type, as jsontypes.Normalized owns JSON's: a value validates itself
-// (syntax, limits, step rules, each problem named by step) and two values
-// are equal when they mean the same flow, so key order, whitespace and keys
-// Diga fills in never plan a change.
+// type, as jsontypes.Normalized owns JSON's: two values are equal when they
+// mean the same flow, so key order, whitespace and keys Diga fills in never
+// plan a change.
+//
+// The configuration is validated by definitionValidator, not by the value
+// itself (xattr.ValidateableAttribute): the framework runs a value's own
+// validation every time it reads it (fwschemadata's ValueAtPath, several
+// times per plan, on the prior state too), which would parse each text
+// many times per request and fail plans over a definition Diga holds that
+// our checks refuse (one made in the UI, or read through Diga's declared
+// response models without the keys they lack).
 type definitionType struct {
 	basetypes.StringType
 }
@@ -27,7 +36,7 @@ type definitionType struct {
 var (
 	_ basetypes.StringTypable                    = definitionType{}
 	_ basetypes.StringValuableWithSemanticEquals = definitionValue{}
-	_ xattr.ValidateableAttribute                = definitionValue{}
+	_ validator.String                           = definitionValidator{}
 )
 
 func (t definitionType) String() string { return "provider.definitionType" }
@@ -40,7 +49,7 @@ func (t definitionType) Equal(o attr.Type) bool {
 func (t definitionType) ValueType(context.Context) attr.Value { return definitionValue{} }
 
 func (t definitionType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
-	return definitionValue{StringValue: in}, nil
+	return newDefinitionValue(in), nil
 }
 
 func (t definitionType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
@@ -52,24 +61,45 @@ func (t definitionType) ValueFromTerraform(ctx context.Context, in tftypes.Value
 	if !ok {
 		return nil, fmt.Errorf("unexpected value type %T", v)
 	}
-	return definitionValue{StringValue: s}, nil
+	return newDefinitionValue(s), nil
 }
 
 // definitionValue is a value of definitionType.
 type definitionValue struct {
 	basetypes.StringValue
+	// parsed holds the parse of the text, made at most once: the copies of
+	// a value share it, so however often a request compares, fingerprints
+	// or validates a definition, its text is parsed once.
+	parsed *parsedDefinition
+}
+
+type parsedDefinition struct {
+	once sync.Once
+	def  *flowdef.Definition
+	err  error
+}
+
+func newDefinitionValue(s basetypes.StringValue) definitionValue {
+	return definitionValue{StringValue: s, parsed: &parsedDefinition{}}
 }
 
 func definitionText(text string) definitionValue {
-	return definitionValue{StringValue: basetypes.NewStringValue(text)}
+	return newDefinitionValue(basetypes.NewStringValue(text))
+}
+
+// definitionOf is the value holding def's text, already parsed.
+func definitionOf(def *flowdef.Definition) definitionValue {
+	v := definitionText(def.Text())
+	v.parsed.once.Do(func() { v.parsed.def = def })
+	return v
 }
 
 func definitionNull() definitionValue {
-	return definitionValue{StringValue: basetypes.NewStringNull()}
+	return newDefinitionValue(basetypes.NewStringNull())
 }
 
 func definitionUnknown() definitionValue {
-	return definitionValue{StringValue: basetypes.NewStringUnknown()}
+	return newDefinitionValue(basetypes.NewStringUnknown())
 }
 
 func (v definitionValue) Type(context.Context) attr.Type { return definitionType{} }
@@ -82,12 +112,17 @@ func (v definitionValue) Equal(o attr.Value) bool {
 // known reports whether the value holds a definition.
 func (v definitionValue) known() bool { return !v.IsNull() && !v.IsUnknown() }
 
-// Definition parses the value; nil for a null or unknown value.
+// Definition is the value's definition, parsed on first use; nil for a
+// null or unknown value.
 func (v definitionValue) Definition() (*flowdef.Definition, error) {
 	if !v.known() {
 		return nil, nil
 	}
-	return flowdef.ParseDefinition(v.ValueString())
+	if v.parsed == nil { // the zero value, as the framework's ValueType makes it
+		return flowdef.ParseDefinition(v.ValueString())
+	}
+	v.parsed.once.Do(func() { v.parsed.def, v.parsed.err = flowdef.ParseDefinition(v.ValueString()) })
+	return v.parsed.def, v.parsed.err
 }
 
 // StringSemanticEquals: the framework asks whether the new value (the
@@ -113,34 +148,54 @@ func (v definitionValue) StringSemanticEquals(_ context.Context, newValuable bas
 	return proposed.Means(prior), nil
 }
 
-// ValidateAttribute checks a configured definition without calling Diga:
-// size, JSON syntax, types, required piece settings, unique step names,
-// routers and loops, nesting depth and number range. Each problem names the
-// step it is about, and each limit is named.
-func (v definitionValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
-	if !v.known() {
+// definitionValidator checks a configured definition without calling
+// Diga: size, JSON syntax, types, required piece settings, step names,
+// routers and loops, nesting depth and number range (flowdef.Validate).
+// Each problem names the step it is about, and each limit is named.
+type definitionValidator struct{}
+
+func (definitionValidator) Description(context.Context) string {
+	return "a flow definition the engine behind Diga accepts"
+}
+
+func (v definitionValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (definitionValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := flowdef.CheckSize(v.ValueString()); err != nil {
+	if err := flowdef.CheckSize(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Flow definition too large", upperFirst(err.Error())+".")
 		return
 	}
-	def, err := v.Definition()
+	def, err := flowdef.ParseDefinition(req.ConfigValue.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid flow definition",
 			fmt.Sprintf("The definition is %s. Write it with jsonencode({...}) or load a JSON file with file(...).", err))
 		return
 	}
-	problems := def.Problems()
-	if len(problems) == 0 {
-		return
+	addDefinitionProblems(&resp.Diagnostics, req.Path, def.Problems())
+}
+
+// addDefinitionProblems reports flowdef's problems on the attribute at p:
+// one error listing the errors by step, one warning listing the warnings.
+func addDefinitionProblems(diags *diag.Diagnostics, p path.Path, problems []flowdef.Problem) {
+	var errs, warnings []string
+	for _, pr := range problems {
+		if pr.Warning {
+			warnings = append(warnings, "  - "+pr.String())
+		} else {
+			errs = append(errs, "  - "+pr.String())
+		}
 	}
-	lines := make([]string, 0, len(problems))
-	for _, p := range problems {
-		lines = append(lines, "  - "+p.String())
+	if len(errs) > 0 {
+		diags.AddAttributeError(p, "Invalid flow definition",
+			fmt.Sprintf("The definition has %d problem(s), listed by step:\n%s", len(errs), strings.Join(errs, "\n")))
 	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Invalid flow definition",
-		fmt.Sprintf("The definition has %d problem(s), listed by step:\n%s", len(problems), strings.Join(lines, "\n")))
+	if len(warnings) > 0 {
+		diags.AddAttributeWarning(p, "Flow definition will not publish as written",
+			fmt.Sprintf("The definition can be applied, but:\n%s", strings.Join(warnings, "\n")))
+	}
 }
 
 func upperFirst(s string) string {

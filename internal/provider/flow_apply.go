@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -18,14 +20,20 @@ import (
 // succeeds is recorded in state at once, so an error leaves state true to
 // the server (and a created flow tracked, never orphaned).
 type flowApply struct {
-	c     *client.Client
-	plan  flowModel
-	state *flowModel
+	c *client.Client
+	// catalog gives the piece versions the engine tree fills in.
+	catalog *pieceCatalog
+	plan    flowModel
+	state   *flowModel
 	// def is the configured definition, parsed once; nil when the
 	// definition is not managed by Terraform.
 	def *flowdef.Definition
-	// last is the newest answer of this apply: what Diga holds now.
-	last *client.Flow
+	// body is def as the engine imports it, built on first use.
+	body json.RawMessage
+	// last is the newest answer of this apply: what Diga holds now, and
+	// lastDef its definition, parsed once (nil when it has none).
+	last    *client.Flow
+	lastDef *flowdef.Definition
 	// imported: this apply has imported the configured definition.
 	imported bool
 	diags    *diag.Diagnostics
@@ -38,21 +46,21 @@ func (a *flowApply) fields() map[string]any {
 // record takes an answer into state.
 func (a *flowApply) record(ctx context.Context, flow *client.Flow) {
 	a.last = flow
+	var err error
+	if a.lastDef, err = flowdef.FromServer(flow.RawTrigger); err != nil {
+		a.lastDef = nil
+	}
 	a.diags.Append(a.state.fromFlow(ctx, flow)...)
-	if a.def == nil {
+	if a.def == nil && err == nil {
 		// Not managed: the definition is whatever Diga holds.
-		a.state.Definition = definitionFromServer(flow, definitionNull())
+		a.state.Definition = stateDefinition(a.lastDef, definitionNull())
 	}
 }
 
 // draftHolds reports whether the newest answer shows exactly the
 // configured definition in the draft. False without an answer.
 func (a *flowApply) draftHolds() bool {
-	if a.last == nil {
-		return false
-	}
-	server, err := flowdef.FromServer(a.last.RawTrigger)
-	return err == nil && server != nil && a.def.Means(server)
+	return a.lastDef != nil && a.def.Means(a.lastDef)
 }
 
 // run performs the decided steps in order: rename, import, publish, status.
@@ -109,11 +117,17 @@ func (a *flowApply) run(ctx context.Context, d flowDecision) {
 	}
 }
 
-// importDefinition replaces the draft with the configured definition.
+// importDefinition replaces the draft with the configured definition, sent
+// as the complete tree the engine imports.
 func (a *flowApply) importDefinition(ctx context.Context, id string) bool {
+	body, err := a.engineBody(ctx)
+	if err != nil {
+		a.diags.AddAttributeError(path.Root("definition"), "Unable to apply flow definition", upperFirst(err.Error())+".")
+		return false
+	}
 	flow, err := a.c.ImportFlow(ctx, id, client.ImportFlowRequest{
 		DisplayName: a.plan.Name.ValueString(),
-		Trigger:     a.def.JSON(),
+		Trigger:     body,
 	})
 	if err != nil {
 		addAPIError(a.diags, "Unable to apply flow definition", err, flowFieldPaths)
@@ -124,8 +138,36 @@ func (a *flowApply) importDefinition(ctx context.Context, id string) bool {
 	a.record(ctx, flow)
 	a.state.Name = a.plan.Name
 	a.state.Definition = a.plan.Definition
-	warnIfStoredDifferently(a.def, flow, a.diags)
+	warnIfStoredDifferently(a.def, a.lastDef, a.diags)
 	return true
+}
+
+// engineBody builds the import body once per apply: the configured
+// definition's engine tree, with the versions of the pieces it names
+// without one looked up in the catalogue.
+func (a *flowApply) engineBody(ctx context.Context) (json.RawMessage, error) {
+	if a.body != nil {
+		return a.body, nil
+	}
+	for _, p := range a.def.Problems() {
+		// Only a definition known at apply alone reaches here unchecked.
+		if !p.Warning {
+			return nil, fmt.Errorf("the definition cannot be imported: %s", p)
+		}
+	}
+	var pieces map[string]*flowdef.PieceSpec
+	if a.catalog != nil {
+		var err error
+		if pieces, err = a.catalog.versions(ctx, a.def); err != nil {
+			return nil, err
+		}
+	}
+	body, err := a.def.EngineJSON(flowdef.EngineOptions{Pieces: pieces, Now: time.Now()})
+	if err != nil {
+		return nil, err
+	}
+	a.body = body
+	return body, nil
 }
 
 // setStatus sets the status when Diga reports another, then verifies it:
@@ -168,9 +210,8 @@ func statusFor(enabled bool) string {
 
 // warnIfStoredDifferently tells the user when Diga stored a definition that
 // does not mean what was sent: the next plan will show the difference.
-func warnIfStoredDifferently(sent *flowdef.Definition, got *client.Flow, diags *diag.Diagnostics) {
-	stored, err := flowdef.FromServer(got.RawTrigger)
-	if err != nil || stored == nil {
+func warnIfStoredDifferently(sent, stored *flowdef.Definition, diags *diag.Diagnostics) {
+	if stored == nil {
 		return
 	}
 	if d := sent.Differences(stored, 5); len(d) > 0 {

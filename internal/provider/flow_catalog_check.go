@@ -2,8 +2,12 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -109,11 +113,49 @@ func pieceSpecOf(p *client.PieceDetail) *flowdef.PieceSpec {
 			if err != nil {
 				props = nil // a schema we cannot read: inputs not checked
 			}
-			out[op.Name] = flowdef.OperationSpec{Props: props}
+			out[op.Name] = flowdef.OperationSpec{DisplayName: op.DisplayName, Props: props,
+				RequireAuth: op.RequireAuth == nil || *op.RequireAuth}
 		}
 		return out
 	}
-	return &flowdef.PieceSpec{Actions: ops(p.Actions), Triggers: ops(p.Triggers)}
+	spec := &flowdef.PieceSpec{Actions: ops(p.Actions), Triggers: ops(p.Triggers)}
+	if p.Version != nil && exactVersion.MatchString(*p.Version) {
+		spec.Version = *p.Version
+	}
+	spec.Auth, spec.AuthOptional = authOf(p.Auth)
+	return spec
+}
+
+// exactVersion is a version the engine stores as it is: x.y.z.
+var exactVersion = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
+
+// authOf reads a piece's auth (a PieceAuthProperty, or an array of them):
+// whether the piece takes a connection, and whether it marks it optional
+// (required: false on every property given).
+func authOf(raw json.RawMessage) (has, optional bool) {
+	if len(raw) == 0 {
+		return false, false
+	}
+	var list []struct {
+		Required *bool `json:"required"`
+	}
+	if err := json.Unmarshal(raw, &list); err != nil {
+		var one struct {
+			Required *bool `json:"required"`
+		}
+		if err := json.Unmarshal(raw, &one); err != nil {
+			return true, false // a shape we cannot read: assume it is required
+		}
+		list = append(list, one)
+	}
+	if len(list) == 0 {
+		return false, false
+	}
+	optional = true
+	for _, a := range list {
+		optional = optional && a.Required != nil && !*a.Required
+	}
+	return true, optional
 }
 
 func errText(err error) string {
@@ -123,15 +165,10 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// checkCatalog checks the definition a plan will import against the
-// catalogue and reports what it finds on `definition`. It does nothing
-// when the checks are off or the provider is not configured yet.
-func (r *flowResource) checkCatalog(ctx context.Context, def *flowdef.Definition, diags *diag.Diagnostics) {
-	if r.data == nil || r.data.catalog == nil || def == nil {
-		return
-	}
-	pc := r.data.catalog
-	names := def.PieceNames()
+// lookupAll looks the named pieces up side by side: the descriptions of
+// those the catalogue answered for (nil for a piece it does not list), and
+// the first error that kept it from answering for another.
+func (pc *pieceCatalog) lookupAll(ctx context.Context, names []string) (map[string]*flowdef.PieceSpec, error) {
 	specs := make([]*flowdef.PieceSpec, len(names))
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
@@ -143,18 +180,46 @@ func (r *flowResource) checkCatalog(ctx context.Context, def *flowdef.Definition
 		}()
 	}
 	wg.Wait()
-
 	pieces := make(map[string]*flowdef.PieceSpec, len(names))
 	var failed error
 	for i, name := range names {
 		if errs[i] != nil {
 			if failed == nil {
-				failed = errs[i]
+				failed = fmt.Errorf("piece %q: %w", name, errs[i])
 			}
 			continue // not looked up: not checked
 		}
 		pieces[name] = specs[i]
 	}
+	return pieces, failed
+}
+
+// versions looks up what the engine tree of def needs from the catalogue:
+// the pieces it names without a settings.pieceVersion. An error names the
+// pieces and says how to apply without the catalogue.
+func (pc *pieceCatalog) versions(ctx context.Context, def *flowdef.Definition) (map[string]*flowdef.PieceSpec, error) {
+	names := def.PiecesWithoutVersion()
+	if len(names) == 0 {
+		return nil, nil
+	}
+	pieces, err := pc.lookupAll(ctx, names)
+	if err != nil {
+		return nil, fmt.Errorf("Diga's piece catalogue could not be read (%w), and the definition gives no "+
+			"settings.pieceVersion for %s, which the engine requires: try again, or set settings.pieceVersion on "+
+			"those steps", err, strings.Join(names, ", "))
+	}
+	return pieces, nil
+}
+
+// checkCatalog checks the definition a plan will import against the
+// catalogue and reports what it finds on `definition`. It does nothing
+// when the checks are off or the provider is not configured yet.
+func (r *flowResource) checkCatalog(ctx context.Context, def *flowdef.Definition, diags *diag.Diagnostics) {
+	if r.data == nil || r.data.catalog == nil || !r.data.catalogChecks || def == nil {
+		return
+	}
+	pc := r.data.catalog
+	pieces, failed := pc.lookupAll(ctx, def.PieceNames())
 	if failed != nil && pc.warned.CompareAndSwap(false, true) {
 		diags.AddAttributeWarning(path.Root("definition"), "Piece catalogue checks skipped",
 			"Diga's piece catalogue could not be read ("+failed.Error()+"), so the pieces, actions, triggers and "+

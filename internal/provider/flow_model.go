@@ -115,19 +115,29 @@ func (m *flowModel) readFlow(ctx context.Context, flow *client.Flow) diag.Diagno
 }
 
 // definitionFromServer returns the state value for the definition Diga
+// holds in flow (see stateDefinition); the prior value when the answer
+// holds none, or one that cannot be read.
+func definitionFromServer(flow *client.Flow, prior definitionValue) definitionValue {
+	server, err := flowdef.FromServer(flow.RawTrigger)
+	if err != nil {
+		return prior
+	}
+	return stateDefinition(server, prior)
+}
+
+// stateDefinition returns the state value for server, the definition Diga
 // holds: the prior value when it means the same flow (so the user's text is
 // kept), otherwise the server's definition without bookkeeping and without
 // keys the prior value never had, so the plan shows just what changed.
-func definitionFromServer(flow *client.Flow, prior definitionValue) definitionValue {
-	server, err := flowdef.FromServer(flow.RawTrigger)
-	if err != nil || server == nil {
+func stateDefinition(server *flowdef.Definition, prior definitionValue) definitionValue {
+	if server == nil {
 		return prior
 	}
 	ref, err := prior.Definition()
 	if err != nil {
 		ref = nil
 	}
-	return definitionText(ref.StateText(server))
+	return definitionOf(ref.StateDefinition(server))
 }
 
 func timeValue(t time.Time) types.String {

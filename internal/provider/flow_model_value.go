@@ -25,12 +25,12 @@ import (
 // without finding out how first. TestFlowModelValue checks both agree with
 // the framework on every kind of value.
 //
-// One difference, on purpose: the framework's reflection also runs
-// definitionValue.ValidateAttribute on every read and write. The table does
-// not, so a definition Diga holds that our checks refuse (made in the UI,
-// over a limit) reaches state on a refresh or an import instead of failing
-// it; the configured definition is still validated as configuration, at
-// validate and plan time (TestFlowModelValue_definitionNotRevalidated).
+// A definition is never validated on the way: a definition Diga holds that
+// our checks refuse (made in the UI, over a limit, or read through Diga's
+// declared models without the keys they lack) reaches state on a refresh
+// or an import instead of failing it; the configured definition is
+// validated as configuration (definitionValidator), at validate and plan
+// time (TestFlowModelValue_definitionNotRevalidated).
 
 // flowField is one attribute of diga_flow: its name, its type (the schema's)
 // and the model field holding it.

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
+	"github.com/Diga-io/terraform-provider-diga/internal/flowdef"
 )
 
 // These tests hold diga_flow to the API's request floor: they drive the
@@ -231,4 +232,36 @@ func attrString(t *testing.T, obj tftypes.Value, name string) string {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return s
+}
+
+// A definition's text is parsed once per request however many times the
+// request compares, fingerprints or checks it, and each answer from Diga
+// once. Not parallel: flowdef.Parses counts for the whole process, and
+// parallel tests only start once the sequential ones are done.
+func TestRequests_parsesEachTextOnce(t *testing.T) {
+	p := newProtoFlow(t)
+	def := `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished"},` +
+		`"nextAction":{"name":"summarise","type":"CODE","settings":{"sourceCode":{"code":"export const code = async () => 1"}}}}`
+	count := func(f func()) int64 {
+		before := flowdef.Parses()
+		f()
+		return flowdef.Parses() - before
+	}
+	cfg := p.config(map[string]any{"name": "parse-once", "definition": def, "enabled": true})
+	if n := count(func() { p.plan(cfg) }); n != 1 {
+		t.Errorf("planning a new flow parsed %d texts, want 1 (the planned definition)", n)
+	}
+	// The apply plans again (1), then parses the plan (1) and each of
+	// Diga's four answers: create, import, publish, status (4).
+	if n := count(func() { p.apply(&cfg) }); n != 6 {
+		t.Errorf("creating the flow parsed %d texts, want 6", n)
+	}
+	if n := count(func() { p.refresh() }); n != 2 {
+		t.Errorf("a refresh parsed %d texts, want 2 (state's and the answer's)", n)
+	}
+	edited := strings.Replace(def, "=> 1", "=> 2", 1)
+	changed := p.config(map[string]any{"name": "parse-once", "definition": edited, "enabled": true})
+	if n := count(func() { p.plan(changed) }); n != 2 {
+		t.Errorf("planning a change parsed %d texts, want 2 (the plan's and state's)", n)
+	}
 }

@@ -119,13 +119,21 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			},
 			"definition": schema.StringAttribute{
 				MarkdownDescription: "The flow's trigger and steps as a JSON object: the shape of the `trigger` " +
-					"of Diga's flow object (trigger → `nextAction` chain; `children` and `settings.branches` " +
-					"for routers and loops). Write it with `jsonencode({...})` or `file(\"flow.json\")`. " +
-					"Compared by meaning: key order, whitespace and keys Diga adds (such as `valid` or an " +
-					"empty `sampleData`) never show as a change, while an edit made in the Diga UI does. " +
+					"of Diga's flow object (trigger → `nextAction` chain; a router's branches in `settings.branches` " +
+					"and their first steps in `children`; a loop's body in `firstLoopAction`, or, as older " +
+					"configurations write it, in `children`). Write it with `jsonencode({...})` or `file(\"flow.json\")`. " +
+					"Write the short form: the provider sends the complete tree the Activepieces engine behind Diga " +
+					"imports, filling in the trigger's `name` (always `\"trigger\"`), `valid`, `displayName` (the step's " +
+					"name), `lastUpdatedDate`, `settings.input` and `propertySettings`, each piece's `pieceVersion` " +
+					"(the one Diga's catalogue offers), a router's `executionType` (`EXECUTE_FIRST_MATCH`) and a CODE " +
+					"step's `sourceCode.packageJson` (`\"{}\"`); what you write is kept. " +
+					"Compared by meaning: key order, whitespace and what is filled in never show as a change, while " +
+					"an edit made in the Diga UI does (see the guide on what Diga's answers can show). " +
 					"Leave it out to manage only the name and status: the draft then belongs to the Diga UI, this " +
 					"attribute follows what Diga holds, and Terraform never publishes it. " +
-					"Checked at plan time, besides its shape, against limits that keep every flow readable " +
+					"Checked at plan time against the engine's rules (step names of letters, digits and `_`; router " +
+					"branches with `branchName`, `branchType` and conditions; CODE with `sourceCode.code`; pieces, " +
+					"actions, required inputs and connections against Diga's catalogue) and against limits that keep every flow readable " +
 					"back from Diga: at most " + fmt.Sprintf("%d", flowdef.MaxDefinitionBytes>>20) + " MiB as compact JSON, " +
 					fmt.Sprintf("%d steps and steps nested at most %d levels deep ", flowdef.MaxSteps, flowdef.MaxStepDepth) +
 					"(each step of a `nextAction` chain and the first step of a branch or loop body is one level), " +
@@ -134,6 +142,7 @@ func (r *flowResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Optional:   true,
 				Computed:   true,
 				CustomType: definitionType{},
+				Validators: []validator.String{definitionValidator{}},
 			},
 			"publish": schema.BoolAttribute{
 				MarkdownDescription: "Publish the configured `definition` after the name or definition changes (default " +
@@ -432,7 +441,8 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 	facts, def := flowFactsOf(configured, plan, emptyFlowModel(), true)
-	if d := decideFlow(facts); d.refused() {
+	d := decideFlow(facts)
+	if d.refused() {
 		// Values unknown at plan are known now; refuse before sending.
 		addFlowProblems(&resp.Diagnostics, d.Problems)
 		return
@@ -472,7 +482,7 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	state.PublishedHash = types.StringNull()
 	state.Definition = definitionNull() // not imported yet
 	state.Enabled = types.BoolValue(flow.Status != nil && *flow.Status == client.FlowStatusEnabled)
-	a := &flowApply{c: c, plan: plan, state: &state, def: def, diags: &resp.Diagnostics}
+	a := &flowApply{c: c, catalog: r.data.catalog, plan: plan, state: &state, def: def, diags: &resp.Diagnostics}
 	a.record(ctx, flow)
 	state.Name = plan.Name
 	resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
@@ -482,11 +492,10 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 
 	if facts.FromTemplate && def == nil {
-		// What the copy made is known now.
-		server, err := flowdef.FromServer(flow.RawTrigger)
-		facts.Publishable = known(err == nil && server != nil && server.Publishable())
+		// Only the copy tells whether what it made can be published.
+		facts.Publishable = known(a.lastDef != nil && a.lastDef.Publishable())
+		d = decideFlow(facts)
 	}
-	d := decideFlow(facts)
 	if d.refused() {
 		addFlowProblems(&resp.Diagnostics, d.Problems)
 	} else {
@@ -529,7 +538,7 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if def != nil && facts.Definition == defUnchanged {
 		state.Definition = plan.Definition // the same meaning, as configured now
 	}
-	a := &flowApply{c: c, plan: plan, state: &state, def: def, diags: &resp.Diagnostics}
+	a := &flowApply{c: c, catalog: r.data.catalog, plan: plan, state: &state, def: def, diags: &resp.Diagnostics}
 	a.run(ctx, d)
 	finishState(&state)
 	resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)

@@ -73,9 +73,11 @@ type providerData struct {
 	project string
 	// planned holds the connections this provider instance's plan creates.
 	planned *plannedConnections
-	// catalog serves diga_flow's plan-time piece checks; nil when
-	// catalog_checks = false.
-	catalog *pieceCatalog
+	// catalog serves diga_flow's plan-time piece checks (when
+	// catalogChecks, the provider's catalog_checks) and the piece versions
+	// an import fills in.
+	catalog       *pieceCatalog
+	catalogChecks bool
 }
 
 // New returns a constructor for the provider, as providerserver expects.
@@ -235,10 +237,9 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 	tflog.Debug(ctx, "Configured Diga API client", map[string]any{"base_url": baseURL})
 
-	data := &providerData{client: c, project: projectID(c.BaseURL(), apiKey), planned: &plannedConnections{}}
-	if cfg.CatalogChecks.IsNull() || cfg.CatalogChecks.IsUnknown() || cfg.CatalogChecks.ValueBool() {
-		data.catalog = newPieceCatalog(c)
-	}
+	data := &providerData{client: c, project: projectID(c.BaseURL(), apiKey), planned: &plannedConnections{},
+		catalog: newPieceCatalog(c)}
+	data.catalogChecks = cfg.CatalogChecks.IsNull() || cfg.CatalogChecks.IsUnknown() || cfg.CatalogChecks.ValueBool()
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.ListResourceData = data
