@@ -76,6 +76,14 @@ type Verdict struct {
 	// (e.g. `ADD_ACTION "notify" (AFTER "trigger")`), when known.
 	ImportError     string `json:"importError"`
 	ImportOperation string `json:"importOperation"`
+	// ImportErrors lists, when the import threw, every operation of its
+	// expansion that throws when a replay of the expansion goes on past
+	// each one (the first is ImportOperation's). Partial is then true, and
+	// StepsAfter, Dropped and Invalid describe that replay's draft (the
+	// steps whose own operation threw are not counted as dropped): what
+	// else is wrong with the body, not a draft the engine would keep.
+	ImportErrors []OperationError `json:"importErrors"`
+	Partial      bool             `json:"partial"`
 	// StepsSent and StepsAfter name every step (trigger excluded) of the
 	// body and of the resulting draft, depth first. Dropped lists the steps
 	// sent that the draft does not have.
@@ -98,6 +106,13 @@ type Verdict struct {
 type Issue struct {
 	Path    string `json:"path"`
 	Message string `json:"message"`
+}
+
+// OperationError is an operation of IMPORT_FLOW's expansion and what it
+// threw.
+type OperationError struct {
+	Operation string `json:"operation"`
+	Error     string `json:"error"`
 }
 
 // DroppedStep is a step of the body the import left out, and where it was

@@ -142,6 +142,18 @@ var cases = map[string]json.RawMessage{
 		code("x")["settings"].(obj).with("sourceCode", obj{"code": "export const code = async () => 1;"})))),
 	"nested piece no pieceVersion": body(chain(callFinished(), loop("each_item", slack("per_item").with("settings",
 		slack("x")["settings"].(obj).with("pieceVersion", nil))))),
+	"two pieces no pieceVersion": body(chain(callFinished(),
+		router("by_length",
+			chain(slack("first").with("settings", slack("x")["settings"].(obj).with("pieceVersion", nil)), slack("first_next")),
+			slack("second").with("settings", slack("x")["settings"].(obj).with("pieceVersion", nil))),
+		code("after").with("displayName", nil))),
+	// The README's definition as the provider sends it today.
+	"short form": json.RawMessage(`{"displayName": "Post-call summary", "trigger": {
+		"type": "PIECE_TRIGGER",
+		"settings": {"pieceName": "@diga/piece-diga", "triggerName": "call_finished"},
+		"nextAction": {"name": "post_to_slack", "type": "PIECE", "settings": {
+			"pieceName": "@activepieces/piece-slack", "actionName": "send_channel_message",
+			"input": {"channel": "C0123456789", "text": "Call {{trigger.call_id}} finished"}}}}}`),
 	"hyphenated step": body(chain(callFinished(), slack("post-to-slack"))),
 	"sent invalid":    body(chain(callFinished(), slack("notify").with("valid", false))),
 	"continueOnFailure": body(chain(callFinished(), slack("notify").with("continueOnFailureBranches",
@@ -326,7 +338,7 @@ func TestLoopBodyInChildrenIsDropped(t *testing.T) {
 			t.Errorf("%s: steps after %v", version, v.StepsAfter)
 		}
 	}
-	want := zodLine + ": step loop_body: dropped (sent at loop_1.children[0]; absent after the import)"
+	want := zodLine + ", " + typeboxLine + ": step loop_body: dropped (sent at loop_1.children[0]; absent after the import)"
 	if !slices.Contains(r.Problems(), want) {
 		t.Errorf("problems %q lack %q", r.Problems(), want)
 	}
@@ -372,6 +384,61 @@ func TestNestedPieceWithoutVersionThrows(t *testing.T) {
 	}
 }
 
+// When the import throws, a replay past each throwing operation names them
+// all and shows what else is wrong.
+func TestReplayPastThrowingOperations(t *testing.T) {
+	r, vs := verdicts(t, "two pieces no pieceVersion")
+	for version, v := range vs {
+		ops := make([]string, len(v.ImportErrors))
+		for i, e := range v.ImportErrors {
+			ops[i] = e.Operation
+		}
+		want := []string{`ADD_ACTION "first" (INSIDE_BRANCH 0 "by_length")`, `ADD_ACTION "second" (INSIDE_BRANCH 1 "by_length")`}
+		if !slices.Equal(ops, want) || v.ImportOperation != want[0] || !v.Partial {
+			t.Errorf("%s: operations that throw %q (first %q, partial %v), want %q", version, ops, v.ImportOperation, v.Partial, want)
+		}
+		// first_next is lost with first, whose operation threw: not
+		// reported as dropped.
+		if len(v.Dropped) != 0 {
+			t.Errorf("%s: dropped %+v", version, v.Dropped)
+		}
+		if s := invalidStep(v, "after"); s == nil || !hasIssue(s.Issues, "displayName", "missing") || len(v.Invalid) != 1 {
+			t.Errorf("%s: invalid %+v", version, v.Invalid)
+		}
+	}
+	for _, want := range []string{
+		zodLine + ", " + typeboxLine + `: IMPORT_FLOW also throws (past the operations that threw) at ADD_ACTION "second" (INSIDE_BRANCH 1 "by_length"): TypeError: Cannot read properties of undefined (reading 'startsWith')`,
+		zodLine + ", " + typeboxLine + `: step after: invalid after the import (past the operations that threw): displayName: missing (string)`,
+	} {
+		if !slices.Contains(r.Problems(), want) {
+			t.Errorf("problems %q lack %q", r.Problems(), want)
+		}
+	}
+
+	// 0.37.0 adds a step after a parent it cannot find silently; 0.96.2
+	// reads pieceVersion first, and throws.
+	r, vs = verdicts(t, "short form")
+	for version, v := range vs {
+		if v.Accepted || !hasIssue(v.SchemaErrors, "trigger.name", "missing") || !hasIssue(v.SchemaErrors, "trigger.settings.pieceVersion", "missing") {
+			t.Errorf("%s: schema errors %v", version, v.SchemaErrors)
+		}
+		if len(v.ImportErrors) == 0 || !strings.HasPrefix(v.ImportErrors[0].Operation, "UPDATE_TRIGGER") {
+			t.Errorf("%s: operations that throw %+v", version, v.ImportErrors)
+		}
+		// The replay's trigger is the draft's own, not reported; the step
+		// after the unnamed trigger is lost with it.
+		if len(v.Invalid) != 0 || len(v.Dropped) != 0 {
+			t.Errorf("%s: invalid %+v, dropped %+v", version, v.Invalid, v.Dropped)
+		}
+	}
+	if v := vs[zodLine]; len(v.ImportErrors) != 2 || !strings.HasPrefix(v.ImportErrors[1].Operation, `ADD_ACTION "post_to_slack"`) {
+		t.Errorf("%s: operations that throw %+v", zodLine, v.ImportErrors)
+	}
+	if reasons := r.Reasons(); !slices.Contains(reasons, zodLine+": IMPORT_FLOW throws at UPDATE_TRIGGER: TypeError: Cannot read properties of undefined (reading 'startsWith')") {
+		t.Errorf("reasons %q", reasons)
+	}
+}
+
 // STEP_NAME_REGEX came after 0.37.0, whose step name is any string.
 func TestHyphenatedStepName(t *testing.T) {
 	_, vs := verdicts(t, "hyphenated step")
@@ -392,7 +459,7 @@ func TestSentInvalidStaysInvalid(t *testing.T) {
 			t.Errorf("%s: %+v", version, v.Invalid)
 		}
 	}
-	want := zodLine + ": step notify: invalid after the import: valid: sent as false (a step sent invalid stays invalid)"
+	want := zodLine + ", " + typeboxLine + ": step notify: invalid after the import: valid: sent as false (a step sent invalid stays invalid)"
 	if !slices.Contains(r.Problems(), want) {
 		t.Errorf("problems %q lack %q", r.Problems(), want)
 	}
@@ -417,7 +484,7 @@ func TestReasonsHaveNoStepNames(t *testing.T) {
 			t.Errorf("reason names a step: %q", reason)
 		}
 	}
-	if !slices.Contains(r.Reasons(), zodLine+": a step is dropped") {
+	if !slices.Contains(r.Reasons(), zodLine+", "+typeboxLine+": a step is dropped") {
 		t.Errorf("reasons %q", r.Reasons())
 	}
 }

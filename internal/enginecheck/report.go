@@ -2,6 +2,7 @@ package enginecheck
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -25,9 +26,13 @@ func (v Verdict) OK() bool {
 	return v.CheckError == "" && v.Accepted && v.ImportError == "" && len(v.Dropped) == 0 && len(v.Invalid) == 0
 }
 
+// replayNote marks what a replay past the throwing operations found.
+const replayNote = " (past the operations that threw)"
+
 // Problems lists what is wrong with the body, one readable line each,
-// prefixed with the version: "0.96.2: step loop_body: dropped (sent at
-// loop_1.children[0]; absent after the import)". Empty when r.OK().
+// prefixed with the versions it holds for: "0.96.2: step loop_body:
+// dropped (sent at loop_1.children[0]; absent after the import)", or
+// "0.96.2, 0.37.0: …" when both versions say the same. Empty when r.OK().
 func (r Result) Problems() []string {
 	if r.Error != "" {
 		return []string{r.Error}
@@ -35,85 +40,121 @@ func (r Result) Problems() []string {
 	if len(r.Versions) == 0 {
 		return []string{"not checked"}
 	}
-	var out []string
-	for _, v := range r.Versions {
-		out = append(out, v.Problems()...)
-	}
-	return out
+	return r.grouped(func(v Verdict) []string { return v.problems(true) })
 }
 
 // Problems is Result.Problems for one version.
 func (v Verdict) Problems() []string {
-	p := v.Version + ": "
+	list := v.problems(true)
+	for i, p := range list {
+		list[i] = v.Version + ": " + p
+	}
+	return list
+}
+
+// Reasons lists r's problems without step names, each once, for counting
+// why many bodies fail: "0.96.2, 0.37.0: ImportFlowRequest rejects
+// trigger.valid: missing (boolean)", "0.37.0: a step is dropped",
+// "0.96.2: a step is invalid: settings.input: missing (record)".
+func (r Result) Reasons() []string {
+	if r.Error != "" {
+		return []string{"not JSON"}
+	}
+	return r.grouped(func(v Verdict) []string { return v.problems(false) })
+}
+
+// grouped joins the lines of every version, each line once, prefixed with
+// the versions that gave it, in the order first seen.
+func (r Result) grouped(lines func(Verdict) []string) []string {
+	var order []string
+	versions := map[string][]string{}
+	for _, v := range r.Versions {
+		for _, l := range lines(v) {
+			if _, ok := versions[l]; !ok {
+				order = append(order, l)
+			}
+			if !slices.Contains(versions[l], v.Version) {
+				versions[l] = append(versions[l], v.Version)
+			}
+		}
+	}
+	out := make([]string, len(order))
+	for i, l := range order {
+		out[i] = strings.Join(versions[l], ", ") + ": " + l
+	}
+	return out
+}
+
+// problems lists v's problems without the version; with named false, the
+// step names are left out (and each line is given once).
+func (v Verdict) problems(named bool) []string {
 	if v.CheckError != "" {
-		return []string{p + "the checker failed: " + v.CheckError}
+		return []string{"the checker failed: " + v.CheckError}
 	}
 	var out []string
+	add := func(s string) {
+		if named || !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
 	for _, is := range v.SchemaErrors {
-		out = append(out, p+"ImportFlowRequest rejects "+is.Path+": "+is.Message)
+		add("ImportFlowRequest rejects " + is.Path + ": " + is.Message)
 	}
 	if v.ImportError != "" {
-		at := ""
-		if v.ImportOperation != "" {
-			at = " at " + v.ImportOperation
+		if len(v.ImportErrors) == 0 {
+			at := ""
+			if v.ImportOperation != "" {
+				at = " at " + operation(v.ImportOperation, named)
+			}
+			add("IMPORT_FLOW throws" + at + ": " + v.ImportError)
 		}
-		out = append(out, p+"IMPORT_FLOW throws"+at+": "+v.ImportError)
+		for i, e := range v.ImportErrors {
+			verb := "IMPORT_FLOW throws at "
+			if i > 0 {
+				verb = "IMPORT_FLOW also throws" + replayNote + " at "
+			}
+			add(verb + operation(e.Operation, named) + ": " + e.Error)
+		}
+	}
+	note := ""
+	if v.Partial {
+		note = replayNote
 	}
 	for _, d := range v.Dropped {
-		out = append(out, fmt.Sprintf("%sstep %s: dropped (sent at %s; absent after the import)", p, d.Step, d.At))
+		if named {
+			add(fmt.Sprintf("step %s: dropped (sent at %s; absent after the import%s)", d.Step, d.At, note))
+		} else {
+			add("a step is dropped" + note)
+		}
 	}
 	for _, s := range v.Invalid {
 		kind := "step"
 		if s.Trigger {
 			kind = "trigger"
 		}
-		out = append(out, fmt.Sprintf("%s%s %s: invalid after the import: %s", p, kind, s.Step, issues(s.Issues)))
+		if named {
+			add(fmt.Sprintf("%s %s: invalid after the import%s: %s", kind, s.Step, note, issues(s.Issues)))
+			continue
+		}
+		if kind == "step" {
+			kind = "a step"
+		} else {
+			kind = "the trigger"
+		}
+		for _, is := range s.Issues {
+			add(kind + " is invalid" + note + ": " + is.Path + ": " + is.Message)
+		}
 	}
 	return out
 }
 
-// Reasons lists r's problems without step names, each once, for counting
-// why many bodies fail: "0.96.2: ImportFlowRequest rejects
-// trigger.valid: missing (boolean)", "0.96.2: a step is dropped",
-// "0.96.2: a step is invalid: settings.input: missing (record)".
-func (r Result) Reasons() []string {
-	if r.Error != "" {
-		return []string{"not JSON"}
+// operation is an expanded operation as reported, or only its type.
+func operation(op string, named bool) string {
+	if named {
+		return op
 	}
-	seen := map[string]bool{}
-	var out []string
-	add := func(s string) {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	for _, v := range r.Versions {
-		p := v.Version + ": "
-		if v.CheckError != "" {
-			add(p + "the checker failed")
-		}
-		for _, is := range v.SchemaErrors {
-			add(p + "ImportFlowRequest rejects " + is.Path + ": " + is.Message)
-		}
-		if v.ImportError != "" {
-			op, _, _ := strings.Cut(v.ImportOperation, " ")
-			add(p + "IMPORT_FLOW throws at " + op + ": " + v.ImportError)
-		}
-		if len(v.Dropped) > 0 {
-			add(p + "a step is dropped")
-		}
-		for _, s := range v.Invalid {
-			kind := "a step"
-			if s.Trigger {
-				kind = "the trigger"
-			}
-			for _, is := range s.Issues {
-				add(p + kind + " is invalid: " + is.Path + ": " + is.Message)
-			}
-		}
-	}
-	return out
+	t, _, _ := strings.Cut(op, " ")
+	return t
 }
 
 func issues(list []Issue) string {

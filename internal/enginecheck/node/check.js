@@ -14,6 +14,10 @@
 //     "schemaErrors": [{"path", "message"}],
 //     "importError": "",                IMPORT_FLOW on an empty draft threw this
 //     "importOperation": "",            the expanded operation that threw, when known
+//     "importErrors": [{"operation", "error"}],  every expanded operation that
+//                                       throws when a replay goes on past each
+//     "partial": false,                 the import threw: the steps below are
+//                                       those of that replay, not of a result
 //     "stepsSent": ["notify"],          every step of the body (trigger excluded)
 //     "stepsAfter": ["notify"],         every step of the resulting draft
 //     "dropped": [{"step", "at"}],      sent (at parent.key) but not in the resulting draft
@@ -209,6 +213,9 @@ function typeboxExpected(schema) {
   if (schema.const !== undefined) {
     return JSON.stringify(schema.const);
   }
+  if (schema.type === 'object' && schema.patternProperties) {
+    return 'record'; // Type.Record, as zod names it
+  }
   return schema.type;
 }
 
@@ -255,12 +262,13 @@ function children(step) {
 }
 
 // allSteps lists trigger's steps depth-first (trigger excluded) as
-// {name, at, step}, at being where it hangs ("loop_1.children[0]"); a step
-// without a string name is named by where it is.
+// {name, at, parent, step}, at being where it hangs ("loop_1.children[0]")
+// and parent the step it hangs from (null: the trigger); a step without a
+// string name is named by where it is.
 function allSteps(trigger) {
   const out = [];
   const seen = new Set();
-  const walk = (step, where) => {
+  const walk = (step, where, parent) => {
     if (seen.has(step)) {
       return;
     }
@@ -268,12 +276,13 @@ function allSteps(trigger) {
     for (const c of children(step)) {
       const key = keyOf(step, c);
       const at = `${where}.${key}`;
-      out.push({ name: typeof c.name === 'string' ? c.name : `(unnamed step at ${at})`, at, step: c });
-      walk(c, typeof c.name === 'string' ? c.name : at);
+      const entry = { name: typeof c.name === 'string' ? c.name : `(unnamed step at ${at})`, at, parent, step: c };
+      out.push(entry);
+      walk(c, typeof c.name === 'string' ? c.name : at, entry);
     }
   };
   if (trigger && typeof trigger === 'object') {
-    walk(trigger, typeof trigger.name === 'string' ? trigger.name : 'trigger');
+    walk(trigger, typeof trigger.name === 'string' ? trigger.name : 'trigger', null);
   }
   return out;
 }
@@ -380,27 +389,32 @@ function describeOperation(op) {
   }
 }
 
-// whichOperationThrows replays the engine's own expansion of IMPORT_FLOW one
-// operation at a time to name the one that throws.
-function whichOperationThrows(engine, draft, request) {
+// replayImport applies the engine's own expansion of IMPORT_FLOW one
+// operation at a time, going on past each operation that throws (the
+// version stays as it was before it), to name every operation that throws
+// and to show what the rest of the import would make of the body. null
+// when the expansion is not available or throws itself.
+function replayImport(engine, draft, request) {
   if (!engine.expandImport) {
-    return '';
+    return null;
   }
-  let version = clone(draft);
   let ops;
   try {
-    ops = engine.expandImport(clone(version), clone(request));
+    ops = engine.expandImport(clone(draft), clone(request));
   } catch (e) {
-    return 'IMPORT_FLOW (expanding it)';
+    return null;
   }
+  let version = clone(draft);
+  const throws = [];
   for (const op of ops) {
     try {
       version = engine.shared.flowOperations.apply(version, op);
     } catch (e) {
-      return describeOperation(op);
+      const step = op.type === 'ADD_ACTION' && op.request.action ? op.request.action.name : undefined;
+      throws.push({ operation: describeOperation(op), error: describeError(e), step });
     }
   }
-  return '';
+  return { version, throws };
 }
 
 function clone(v) {
@@ -414,6 +428,8 @@ function checkVersion(engine, body) {
     schemaErrors: [],
     importError: '',
     importOperation: '',
+    importErrors: [],
+    partial: false,
     stepsSent: [],
     stepsAfter: [],
     dropped: [],
@@ -432,20 +448,44 @@ function checkVersion(engine, body) {
   // The server hands the operation what its validator produced (zod
   // strips unknown keys); a rejected body is imported as sent, to show what
   // else would go wrong.
-  const request = clone(schema.ok && engine.zod ? schema.data : body);
+  const request = schema.ok && engine.zod ? schema.data : body;
   const draft = emptyDraft(engine);
-  let result;
   try {
-    result = engine.shared.flowOperations.apply(clone(draft), { type: 'IMPORT_FLOW', request });
+    const result = engine.shared.flowOperations.apply(clone(draft), { type: 'IMPORT_FLOW', request: clone(request) });
+    out.flowValid = result.valid === true;
+    out.trigger = result.trigger;
+    analyse(out, engine, sent, sentTrigger, result.trigger, null, false);
+    return out;
   } catch (e) {
     out.importError = describeError(e);
-    out.importOperation = whichOperationThrows(engine, draft, clone(schema.ok && engine.zod ? schema.data : body));
+  }
+  const replay = replayImport(engine, draft, request);
+  if (replay === null || replay.throws.length === 0) {
     return out;
   }
-  out.flowValid = result.valid === true;
-  out.trigger = result.trigger;
-  const after = allSteps(result.trigger);
+  out.importOperation = replay.throws[0].operation;
+  out.importErrors = replay.throws.map(({ operation, error }) => ({ operation, error }));
+  out.partial = true;
+  // When UPDATE_TRIGGER threw, the replay's trigger is still the draft's.
+  const triggerThrew = replay.throws.some((t) => t.operation.startsWith('UPDATE_TRIGGER'));
+  const threw = new Set(replay.throws.map((t) => t.step).filter((n) => n !== undefined));
+  analyse(out, engine, sent, sentTrigger, replay.version.trigger, threw, triggerThrew);
+  return out;
+}
+
+// analyse fills in the steps of the resulting trigger tree, the steps sent
+// and missing from it and the invalid ones (the trigger too, unless
+// skipTrigger). In a replay (threw: the steps whose own operation threw), a
+// step counts as dropped only when its own operation did not throw and the
+// step it hangs from is there: the others are lost with an operation that
+// threw.
+function analyse(out, engine, sent, sentTrigger, trigger, threw, skipTrigger) {
+  const after = allSteps(trigger);
   out.stepsAfter = after.map((s) => s.name);
+  const names = new Set(out.stepsAfter);
+  const parentThere = (s) => s.parent === null
+    ? !!trigger && !!sentTrigger && trigger.name === sentTrigger.name
+    : names.has(s.parent.name);
 
   const remaining = new Map();
   for (const s of after) {
@@ -455,7 +495,7 @@ function checkVersion(engine, body) {
     const n = remaining.get(s.name) || 0;
     if (n > 0) {
       remaining.set(s.name, n - 1);
-    } else {
+    } else if (threw === null || (!threw.has(s.name) && parentThere(s))) {
       out.dropped.push({ step: s.name, at: s.at });
     }
   }
@@ -468,13 +508,12 @@ function checkVersion(engine, body) {
     const sentInvalid = !!sentStep && sentStep.valid === false;
     out.invalid.push({ step: name, trigger: isTrigger, sentInvalid, issues: whyInvalid(engine, step, sentInvalid, isTrigger) });
   };
-  if (result.trigger) {
-    check(typeof result.trigger.name === 'string' ? result.trigger.name : '(trigger)', result.trigger, sentTrigger, true);
+  if (trigger && !skipTrigger) {
+    check(typeof trigger.name === 'string' ? trigger.name : '(trigger)', trigger, sentTrigger, true);
   }
   for (const s of after) {
     check(s.name, s.step, sentByName.get(s.name), false);
   }
-  return out;
 }
 
 function main() {
