@@ -1,8 +1,13 @@
 package enginecheck
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -501,6 +506,46 @@ func TestCheckFailsWithoutNode(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	if _, err := Check(t.Context(), []Body{{ID: "x", Body: cases["complete"]}}); err == nil || !strings.Contains(err.Error(), "node") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A node_modules that does not hold the pinned version is refused, so a pin
+// bump without make engine-deps cannot check against the old version.
+func TestCheckerRefusesStaleModules(t *testing.T) {
+	dir, err := NodeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin := "npm:@activepieces/shared@" + zodLine
+	if !bytes.Contains(pkg, []byte(pin)) {
+		t.Fatalf("package.json does not pin %s", pin)
+	}
+	tmp := t.TempDir()
+	script, err := os.ReadFile(filepath.Join(dir, "check.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"package.json": bytes.Replace(pkg, []byte(pin), []byte("npm:@activepieces/shared@0.96.1"), 1),
+		"check.js":     script,
+	} {
+		if err := os.WriteFile(filepath.Join(tmp, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(dir, "node_modules"), filepath.Join(tmp, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), "node", "check.js")
+	cmd.Dir = tmp
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "package.json pins 0.96.1: run \"make engine-deps\"") {
+		t.Errorf("err %v, output %s", err, out)
 	}
 }
 
