@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-1,2,3,4,5}
+# The acceptance harness checks the import bodies against the engine.
+make -s engine-deps >&2
 DIGA_FAULT_SEEDS="$seeds" TF_ACC=1 go test -count=1 -v -timeout 30m \
   -run 'TestAccFlow_underFaults$' ./internal/provider |
   grep -E 'seed [0-9]+:|^(--- |ok|FAIL)'

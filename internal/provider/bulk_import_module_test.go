@@ -78,7 +78,7 @@ func TestAccBulkImportGuide_intoModule(t *testing.T) {
 	key := "bulk-module-" + randomSuffix(t)
 	registerSecret(key)
 	emu := emulator.New(emulator.WithAPIKeys(key))
-	srv := httptest.NewServer(contract.Wrap(t, emu))
+	srv := httptest.NewServer(contract.Wrap(t, recordImports(t, emu)))
 	t.Cleanup(srv.Close)
 
 	// The project as the Diga UI left it: the Slack connection, the support

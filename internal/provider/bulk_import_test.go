@@ -205,7 +205,7 @@ func TestAccBulkImportGuide(t *testing.T) {
 			key := "bulk-key-" + randomSuffix(t)
 			registerSecret(key)
 			emu := emulator.New(emulator.WithAPIKeys(key))
-			srv := httptest.NewServer(contract.Wrap(t, emu))
+			srv := httptest.NewServer(contract.Wrap(t, recordImports(t, emu)))
 			t.Cleanup(srv.Close)
 			seedBulkFlows(t, emu, key)
 

@@ -369,7 +369,7 @@ func emulatorForCLI(t *testing.T) (*emulator.Server, string, string) {
 	key := "cli-key-" + randomSuffix(t)
 	registerSecret(key)
 	emu := emulator.New(emulator.WithAPIKeys(key))
-	srv := httptest.NewServer(contract.Wrap(t, emu))
+	srv := httptest.NewServer(contract.Wrap(t, recordImports(t, emu)))
 	t.Cleanup(srv.Close)
 	return emu, key, srv.URL
 }

@@ -19,11 +19,13 @@ func TestAccExecutions_pagesFiltersAndDetail(t *testing.T) {
 	tg.emulatorOnly(t)
 	ctx := t.Context()
 	id := tg.emu.CreateFlow(tg.apiKey, tg.name(t, "runs"))
+	// A complete engine tree: the engine check holds this body to
+	// Activepieces' ImportFlowRequest like the provider's own.
 	tree, _ := json.Marshal(map[string]any{
-		"name": "trigger", "type": "PIECE_TRIGGER", "displayName": "Catch webhook",
-		"settings": map[string]any{"pieceName": "@activepieces/piece-webhook", "pieceVersion": "0.1.0", "triggerName": "catch_webhook", "input": map[string]any{}},
-		"nextAction": map[string]any{"name": "post_slack", "type": "PIECE", "displayName": "Post to Slack",
-			"settings": map[string]any{"pieceName": "@activepieces/piece-slack", "pieceVersion": "0.9.0", "actionName": "send_channel_message", "input": map[string]any{"channel": "C1"}}},
+		"name": "trigger", "type": "PIECE_TRIGGER", "displayName": "Catch webhook", "valid": true, "lastUpdatedDate": "2026-01-01T00:00:00.000Z",
+		"settings": map[string]any{"pieceName": "@activepieces/piece-webhook", "pieceVersion": "0.1.0", "triggerName": "catch_webhook", "input": map[string]any{}, "propertySettings": map[string]any{}},
+		"nextAction": map[string]any{"name": "post_slack", "type": "PIECE", "displayName": "Post to Slack", "valid": true, "lastUpdatedDate": "2026-01-01T00:00:00.000Z",
+			"settings": map[string]any{"pieceName": "@activepieces/piece-slack", "pieceVersion": "0.9.0", "actionName": "send_channel_message", "input": map[string]any{"channel": "C1"}, "propertySettings": map[string]any{}}},
 	})
 	if _, err := tg.client.ImportFlow(ctx, id, client.ImportFlowRequest{DisplayName: "runs", Trigger: tree}); err != nil {
 		t.Fatal(err)

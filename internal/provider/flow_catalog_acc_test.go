@@ -57,7 +57,7 @@ func TestAccCatalogCheck_200FlowsFivePieces(t *testing.T) {
 	key := "catalog-acc-" + randomSuffix(t)
 	registerSecret(key)
 	emu := emulator.New(emulator.WithAPIKeys(key))
-	srv := httptest.NewServer(contract.Wrap(t, emu))
+	srv := httptest.NewServer(contract.Wrap(t, recordImports(t, emu)))
 	t.Cleanup(srv.Close)
 
 	dir := t.TempDir()
@@ -131,7 +131,7 @@ func TestAccExamplesPassCatalogueChecks(t *testing.T) {
 	key := "examples-" + randomSuffix(t)
 	registerSecret(key)
 	emu := emulator.New(emulator.WithAPIKeys(key))
-	srv := httptest.NewServer(contract.WrapRequests(t, emu)) // the 15-step example has an empty branch
+	srv := httptest.NewServer(contract.WrapRequests(t, recordImports(t, emu))) // the 15-step example has an empty branch
 	t.Cleanup(srv.Close)
 	t.Run("examples", func(t *testing.T) { planExamples(t, key, srv.URL) })
 	if n := emu.WriteCount(key); n != 0 {

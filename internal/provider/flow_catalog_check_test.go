@@ -33,7 +33,7 @@ func newCatalogTarget(t *testing.T, baseURL func(srvURL string) string, extra ma
 	t.Helper()
 	key := "catalog-key-" + randomSuffix(t)
 	emu := emulator.New(append([]emulator.Option{emulator.WithAPIKeys(key)}, opts...)...)
-	srv := httptest.NewServer(contract.WrapRequests(t, emu))
+	srv := httptest.NewServer(contract.WrapRequests(t, recordImports(t, emu)))
 	t.Cleanup(srv.Close)
 	url := srv.URL
 	if baseURL != nil {

@@ -23,7 +23,7 @@ func protocolProvider(t *testing.T, n int) (tfprotov6.ProviderServer, *emulator.
 	t.Helper()
 	key := "proto-key-" + randomSuffix(t)
 	emu := emulator.New(emulator.WithAPIKeys(key))
-	srv := httptest.NewServer(contract.Wrap(t, emu))
+	srv := httptest.NewServer(contract.Wrap(t, recordImports(t, emu)))
 	t.Cleanup(srv.Close)
 	ids := emu.SeedFlows(key, n, "listed-")
 

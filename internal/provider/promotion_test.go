@@ -88,7 +88,7 @@ func TestAccPromotionGuide(t *testing.T) {
 		registerSecret(s)
 	}
 	emu := emulator.New(emulator.WithAPIKeys(staging.key, production.key))
-	srv := httptest.NewServer(contract.Wrap(t, emu))
+	srv := httptest.NewServer(contract.Wrap(t, recordImports(t, emu)))
 	t.Cleanup(srv.Close)
 
 	dir := t.TempDir()

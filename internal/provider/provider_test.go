@@ -77,6 +77,11 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	removeBuiltProvider()
+	// Every import body the emulators received, against Activepieces' own
+	// flow code (engine_check_test.go).
+	if os.Getenv("TF_ACC") != "" && !runEngineCheck(os.Stderr) && code == 0 {
+		code = 1
+	}
 	if testing.Verbose() {
 		if v, err := contract.Load(); err == nil {
 			fmt.Println(v.Coverage())
@@ -207,6 +212,10 @@ type accTarget struct {
 	// planned and before it applies.
 	hookMu      sync.Mutex
 	beforeWrite func()
+
+	// engineCheckSkipped, when set, is why the import bodies sent to this
+	// target stay out of the engine check (skipEngineCheck); under hookMu.
+	engineCheckSkipped string
 }
 
 // onNextWrite arranges for edit to run just before the next write request
@@ -272,7 +281,7 @@ func newAccTargetChecked(t *testing.T, wrap func(testing.TB, http.Handler) http.
 		tg.apiKey = "test-key-" + randomSuffix(t)
 		registerSecret(tg.apiKey)
 		emu := emulator.New(append([]emulator.Option{emulator.WithAPIKeys(tg.apiKey)}, opts...)...)
-		srv := httptest.NewServer(tg.hooked(wrap(t, emu)))
+		srv := httptest.NewServer(tg.hooked(wrap(t, recordImportsFor(t, tg, emu))))
 		t.Cleanup(srv.Close)
 		tg.emu = emu
 		tg.baseURL = srv.URL
