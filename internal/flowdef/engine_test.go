@@ -6,12 +6,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/enginecheck"
 )
 
 var engineNow = time.Date(2026, 12, 6, 20, 0, 0, 123e6, time.UTC)
 
 func enginePieces() map[string]*PieceSpec {
 	return map[string]*PieceSpec{
+		"@activepieces/piece-gmail":   {Version: "0.2.0"},
+		"@activepieces/piece-http":    {Version: "0.9.0"},
+		"@activepieces/piece-hubspot": {Version: "0.2.0"},
+		"@activepieces/piece-openai":  {Version: "0.3.18"},
 		"@diga/piece-diga": {Version: "0.1.0", Triggers: map[string]OperationSpec{
 			"call_finished": {DisplayName: "Call Finished"}, "function_call": {DisplayName: "Function Call"}}},
 		"@activepieces/piece-slack": {Version: "0.17.9", Auth: true,
@@ -296,4 +302,46 @@ func TestVersionHolds(t *testing.T) {
 			t.Errorf("versionHolds(%q, %q) = %v, want %v", c.user, c.server, got, c.holds)
 		}
 	}
+}
+
+// The engine's own published code (@activepieces/shared, both pinned
+// versions) accepts the engine trees as sent, imports every step and
+// leaves none invalid — short forms of every kind included.
+func TestEngineTreesPassTheEngine(t *testing.T) {
+	t.Parallel()
+	fifteen, problems := FromSteps(fifteenSteps(t))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	defs := map[string]string{
+		"short form": strings.Replace(shortForm, `"valid": false,`, ``, 1),
+		"fifteen steps, built by FromSteps": fifteen,
+		"empty trigger":                     `{"type":"EMPTY"}`,
+		"empty trigger with a step": `{"type":"EMPTY","nextAction":{"name":"c","type":"CODE","displayName":null,
+		  "settings":{"sourceCode":{"code":"x"},"input":{"a":[1,{"b":null}]}}}}`,
+		"router with empty branches only": `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"function_call","input":{"function_name":"f","description":"d"}},
+		  "nextAction":{"name":"r","type":"ROUTER","settings":{"branches":[{"branchName":"a","branchType":"CONDITION","conditions":[[{"firstValue":"x","operator":"EXISTS"}]]},{"branchName":"b","branchType":"FALLBACK"}]},
+		  "nextAction":{"name":"after","type":"CODE","settings":{"sourceCode":{"code":"x"}}}}}`,
+		"loop inside a loop, in both forms": `{"type":"EMPTY","nextAction":{"name":"outer","type":"LOOP_ON_ITEMS","settings":{"items":"{{trigger.a}}"},
+		  "firstLoopAction":{"name":"inner","type":"LOOP_ON_ITEMS","settings":{"items":"{{outer.item}}"},
+		  "children":[{"name":"leaf","type":"CODE","settings":{"sourceCode":{"code":"x"}},"skip":true}]}}}`,
+		"pinned versions and ranges": `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","pieceVersion":"^0.1.0","triggerName":"call_finished"},
+		  "nextAction":{"name":"p","type":"PIECE","settings":{"pieceName":"@activepieces/piece-slack","pieceVersion":"~0.17.0","actionName":"send_channel_message","input":{}}}}`,
+	}
+	var bodies []enginecheck.Body
+	for name, text := range defs {
+		def, err := ParseDefinition(text)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, p := range def.Problems() {
+			t.Fatalf("%s: %s", name, p)
+		}
+		tree, err := def.EngineJSON(EngineOptions{Pieces: enginePieces(), Now: engineNow})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		bodies = append(bodies, enginecheck.Body{ID: name, Body: enginecheck.ImportBody(name, tree)})
+	}
+	enginecheck.AssertImportable(t, bodies...)
 }
