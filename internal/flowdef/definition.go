@@ -45,7 +45,6 @@ func FromServer(raw json.RawMessage) (*Definition, error) {
 // Text is the definition exactly as written.
 func (d *Definition) Text() string { return d.text }
 
-
 // Problems lists what Diga would reject or could not run, by step.
 func (d *Definition) Problems() []Problem { return Validate(d.tree) }
 

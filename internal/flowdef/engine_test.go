@@ -314,7 +314,7 @@ func TestEngineTreesPassTheEngine(t *testing.T) {
 		t.Fatal(problems)
 	}
 	defs := map[string]string{
-		"short form": strings.Replace(shortForm, `"valid": false,`, ``, 1),
+		"short form":                        strings.Replace(shortForm, `"valid": false,`, ``, 1),
 		"fifteen steps, built by FromSteps": fifteen,
 		"empty trigger":                     `{"type":"EMPTY"}`,
 		"empty trigger with a step": `{"type":"EMPTY","nextAction":{"name":"c","type":"CODE","displayName":null,
