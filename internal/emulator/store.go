@@ -147,8 +147,11 @@ func (s *Server) flowBody(f *flow, sparse bool) orderedObject {
 		o = append(o, field{"status", f.status}, field{"flow_category", flowCategory(f.trigger)})
 	}
 	var trig any = f.trigger
-	if s.strictModel {
-		trig = projectTrigger(f.trigger)
+	switch s.responseMode {
+	case ResponseDeclared:
+		trig = projector{}.trigger(f.trigger)
+	case ResponseDeclaredNoLoopBodies:
+		trig = projector{noLoopBodies: true}.trigger(f.trigger)
 	}
 	return append(o,
 		field{"trigger", trig},
