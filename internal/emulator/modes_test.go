@@ -296,18 +296,33 @@ func TestEngineValidity(t *testing.T) {
 					map[string]any{"firstValue": "{{trigger.x}}", "secondValue": "1", "operator": "NUMBER_IS_EQUAL_TO"}}}},
 				map[string]any{"branchName": "Otherwise", "branchType": "FALLBACK"}}}}
 	}
-	slack := func(input map[string]any) map[string]any {
-		return map[string]any{"name": "s", "type": "PIECE", "displayName": "Slack", "settings": map[string]any{
-			"pieceName": "@activepieces/piece-slack", "pieceVersion": "0.9.0", "actionName": "send_channel_message",
+	// The catalogue cases are derived from the catalogue's data: an action
+	// of a piece with auth that requires auth and some input, and a
+	// required input with a default (not applied by the engine).
+	authPiece, authOp := catalogueAction(t, func(p *piece, op pieceOp) bool {
+		return p.auth != nil && op.requireAuth && len(requiredProps(op)) > 0
+	})
+	defPiece, defOp := catalogueAction(t, func(_ *piece, op pieceOp) bool {
+		for _, pr := range op.props {
+			if pr.required && pr.hasDefault {
+				return true
+			}
+		}
+		return false
+	})
+	pieceStep := func(p *piece, op pieceOp, edit func(input map[string]any)) map[string]any {
+		input := completeInput(p, op)
+		if edit != nil {
+			edit(input)
+		}
+		return map[string]any{"name": "s", "type": "PIECE", "displayName": p.displayName, "settings": map[string]any{
+			"pieceName": p.name, "pieceVersion": "^" + p.version, "actionName": op.name,
 			"input": input, "propertySettings": map[string]any{}}}
 	}
+	withAuth := func(edit func(input map[string]any)) map[string]any { return pieceStep(authPiece, authOp, edit) }
+	firstRequired := requiredProps(authOp)[0]
 	code := func() map[string]any { s := engineCode("s", nil); delete(s, "nextAction"); return s }
 	loop := func() map[string]any { return loopStep("s", nil, nil) }
-	http := func(input map[string]any) map[string]any {
-		return map[string]any{"name": "s", "type": "PIECE", "displayName": "HTTP", "settings": map[string]any{
-			"pieceName": "@activepieces/piece-http", "pieceVersion": "0.5.2", "actionName": "send_request",
-			"input": input, "propertySettings": map[string]any{}}}
-	}
 	cases := []struct {
 		name  string
 		step  map[string]any
@@ -339,17 +354,25 @@ func TestEngineValidity(t *testing.T) {
 		{"loop", loop(), true},
 		{"loop with empty items (schema allows it)", set(loop(), "settings.items", ""), true},
 		{"loop without items", set(loop(), "settings.items", nil), false},
-		{"piece without propertySettings", set(slack(map[string]any{"channel": "C", "text": "t", "auth": "{{connections['x']}}"}), "settings.propertySettings", nil), false},
-		{"piece with a bad pieceVersion", set(slack(map[string]any{"channel": "C", "text": "t", "auth": "a"}), "settings.pieceVersion", "latest"), false},
-		{"piece with a null actionName", set(slack(map[string]any{}), "settings.actionName", "null"), false},
-		{"slack complete", slack(map[string]any{"channel": "C", "text": "t", "auth": "a"}), true},
-		{"slack without auth", slack(map[string]any{"channel": "C", "text": "t"}), false},
-		{"slack without a required input", slack(map[string]any{"text": "t", "auth": "a"}), false},
-		{"slack with an empty required input", slack(map[string]any{"channel": "", "text": "t", "auth": "a"}), false},
-		{"slack with an unknown action", set(slack(map[string]any{"auth": "a"}), "settings.actionName", "nope"), false},
-		{"http (no auth) without headers: defaults are not applied", http(map[string]any{"method": "GET", "url": "u", "queryParams": map[string]any{}}), false},
-		{"http with every required input", http(map[string]any{"method": "GET", "url": "u", "headers": map[string]any{}, "queryParams": map[string]any{}}), true},
-		{"unknown piece: schema only", set(slack(map[string]any{}), "settings.pieceName", "@someone/piece-private"), true},
+		{"piece without propertySettings", set(withAuth(nil), "settings.propertySettings", nil), false},
+		{"piece with a bad pieceVersion", set(withAuth(nil), "settings.pieceVersion", "latest"), false},
+		{"piece with a null actionName", set(withAuth(nil), "settings.actionName", "null"), false},
+		{"catalogue piece, every required input and auth", withAuth(nil), true},
+		{"catalogue piece without auth", withAuth(func(in map[string]any) { delete(in, "auth") }), false},
+		{"catalogue piece without a required input", withAuth(func(in map[string]any) { delete(in, firstRequired) }), false},
+		{"catalogue piece with an empty required input", withAuth(func(in map[string]any) { in[firstRequired] = "" }), false},
+		{"catalogue piece with a null required input", withAuth(func(in map[string]any) { in[firstRequired] = nil }), false},
+		{"catalogue piece with an unknown action", set(withAuth(nil), "settings.actionName", "no_such_action"), false},
+		{"catalogue piece without an input that has a default: defaults are not applied", pieceStep(defPiece, defOp, func(in map[string]any) {
+			for _, pr := range defOp.props {
+				if pr.required && pr.hasDefault {
+					delete(in, pr.name)
+					return
+				}
+			}
+		}), false},
+		{"catalogue piece with every required input, defaults given", pieceStep(defPiece, defOp, nil), true},
+		{"unknown piece: schema only", set(withAuth(func(in map[string]any) { clear(in) }), "settings.pieceName", "@someone/piece-private"), true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -380,25 +403,83 @@ func TestEngineValidity(t *testing.T) {
 	}
 }
 
+// catalogueAction finds an action of the emulator's catalogue for which
+// want holds (the tests do not depend on which pieces it lists).
+func catalogueAction(t *testing.T, want func(*piece, pieceOp) bool) (*piece, pieceOp) {
+	t.Helper()
+	return catalogueOp(t, false, want)
+}
+
+func catalogueOp(t *testing.T, trigger bool, want func(*piece, pieceOp) bool) (*piece, pieceOp) {
+	t.Helper()
+	for _, p := range pieceCatalogue {
+		ops := p.actions
+		if trigger {
+			ops = p.triggers
+		}
+		for _, op := range ops {
+			if want(p, op) {
+				return p, op
+			}
+		}
+	}
+	t.Fatal("no such operation in the catalogue")
+	return nil, pieceOp{}
+}
+
+func requiredProps(op pieceOp) []string {
+	var out []string
+	for _, pr := range op.props {
+		if pr.required {
+			out = append(out, pr.name)
+		}
+	}
+	return out
+}
+
+// completeInput gives every required input a value (its default when it
+// has one), and auth when the operation needs it.
+func completeInput(p *piece, op pieceOp) map[string]any {
+	in := map[string]any{}
+	for _, pr := range op.props {
+		switch {
+		case pr.required && pr.hasDefault && pr.defaultValue != nil && pr.defaultValue != "":
+			in[pr.name] = pr.defaultValue
+		case pr.required:
+			in[pr.name] = "{{trigger.value}}"
+		}
+	}
+	if p.auth != nil && op.requireAuth {
+		in["auth"] = "{{connections['conn_1']}}"
+	}
+	return in
+}
+
 func TestEngineTriggerValidityAndPublish(t *testing.T) {
 	t.Parallel()
-	diga := func(input map[string]any) map[string]any {
-		return map[string]any{"name": "trigger", "type": "PIECE_TRIGGER", "displayName": "Function call", "settings": map[string]any{
-			"pieceName": "@diga/piece-diga", "pieceVersion": "0.1.3", "triggerName": "function_call", "input": input, "propertySettings": map[string]any{}}}
+	p, op := catalogueOp(t, true, func(_ *piece, op pieceOp) bool { return len(requiredProps(op)) > 0 })
+	trig := func(edit func(map[string]any)) map[string]any {
+		input := completeInput(p, op)
+		if edit != nil {
+			edit(input)
+		}
+		return map[string]any{"name": "trigger", "type": "PIECE_TRIGGER", "displayName": op.displayName, "settings": map[string]any{
+			"pieceName": p.name, "pieceVersion": p.version, "triggerName": op.name, "input": input, "propertySettings": map[string]any{}}}
 	}
 	c, id := modeClient(t, ImportEngine, ResponseDeclared)
-	got := c.importFlow(id, importBody(diga(map[string]any{"function_name": "f"})))
+	got := c.importFlow(id, importBody(trig(func(in map[string]any) { delete(in, requiredProps(op)[0]) })))
 	if obj(got["trigger"])["valid"] != false {
 		t.Fatal("a required trigger input is missing")
 	}
 	rec := c.do("POST", "/v1/workflow/"+id+"/publish", nil)
 	expectEnvelope(t, rec, 400, codeFlowNotPublishable, "")
 	mustContain(t, rec.Body.String(), "invalid steps: trigger ")
-	got = c.importFlow(id, importBody(diga(map[string]any{"function_name": "f", "description": "d"})))
-	if obj(got["trigger"])["valid"] != true || got["flow_category"] != "during_call" {
+	got = c.importFlow(id, importBody(trig(nil)))
+	if obj(got["trigger"])["valid"] != true {
 		t.Fatal(got)
 	}
-	tr := diga(map[string]any{"function_name": "f", "description": "d"})
+	expectJSON(t, c.do("POST", "/v1/workflow/"+id+"/publish", nil), 200)
+	tr := trig(nil)
 	tr["valid"] = false
 	got = c.importFlow(id, importBody(tr))
 	if obj(got["trigger"])["valid"] != false {
