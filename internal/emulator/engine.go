@@ -32,9 +32,9 @@ func writeInternalError(w http.ResponseWriter) {
 	writeRaw(w, http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal Server Error"))
 }
 
-// exactVersion is flowPieceUtil.getExactVersion: a leading ~ or ^ stripped.
+// pieceVersionExact is flowPieceUtil.getExactVersion: a leading ~ or ^ stripped.
 // A missing or non-string version throws in the engine (ok false).
-func exactVersion(settings map[string]any) (string, bool) {
+func pieceVersionExact(settings map[string]any) (string, bool) {
 	v, ok := settings["pieceVersion"].(string)
 	if !ok {
 		return "", false
@@ -136,7 +136,7 @@ func engineTrigger(old, req map[string]any, now string) (map[string]any, *apiFai
 		if !ok {
 			return nil, internalError()
 		}
-		version, ok := exactVersion(in)
+		version, ok := pieceVersionExact(in)
 		if !ok {
 			return nil, internalError()
 		}
@@ -238,7 +238,7 @@ func engineStepSettings(typ string, in map[string]any) (map[string]any, *apiFail
 	settings := copyTree(in)
 	switch typ {
 	case actionPiece:
-		version, ok := exactVersion(in)
+		version, ok := pieceVersionExact(in)
 		if !ok {
 			return nil, internalError()
 		}
