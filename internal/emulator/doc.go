@@ -532,8 +532,9 @@
 //     others get the schema alone): the action (trigger) must exist in the
 //     piece, every property it marks required must be in settings.input
 //     (absent, null and "" count as missing; defaults are not applied, so
-//     HTTP's headers must be sent although they default to {}), and "auth"
-//     too when the piece has auth and the operation requires it. An EMPTY
+//     a required input with a defaultValue must be sent all the same), and
+//     "auth" too when the piece has auth and the operation requires it
+//     (requireAuth, on actions and triggers alike). An EMPTY
 //     trigger is never valid (the engine's schema would accept it; the
 //     server refuses to lock it anyway).
 //   - publish (after the EMPTY check) → 400 {"status":"error",
