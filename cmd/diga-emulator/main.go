@@ -19,6 +19,12 @@
 // It is then announced by one more stderr line before the first request.
 // In the request log a lost answer shows "lost" instead of a status, and a
 // request whose client went away during the injected latency "canceled".
+//
+// The emulator's modes (the package's "Modes" documentation) are chosen with
+// -import-mode (lenient, engine) and -response-mode (declared, full,
+// declared-no-loop-bodies), or -strict for engine with
+// declared-no-loop-bodies; a mode other than the defaults is announced on
+// stderr too. -help lists every flag and mode.
 package main
 
 import (
@@ -40,6 +46,38 @@ import (
 
 	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
 )
+
+// usageText heads -help's output, before the flag list.
+const usageText = `Usage: diga-emulator [flags]
+
+Serves the in-memory Diga workflow API emulator on a loopback address. Prints
+"diga-emulator listening on http://ADDR" on stdout once listening, then one
+line per request on stderr (never the API key). SIGINT or SIGTERM stops it.
+
+Modes (where what Diga does over the Activepieces engine is unknown; see
+"go doc ./internal/emulator", section Modes):
+  -import-mode lenient   import stores the tree as sent plus defaults; a loop
+                         body may be in firstLoopAction or children[0]; valid
+                         never blocks publishing (default)
+  -import-mode engine    import as Activepieces' IMPORT_FLOW: trigger found by
+                         name (400), loop bodies only from firstLoopAction, 500
+                         without pieceVersion, valid = sent && schema &&
+                         catalogue, publish refused while a step is invalid
+  -response-mode declared
+                         trees through the documented response models; a loop
+                         body shown as children[0] (default)
+  -response-mode full    the stored tree itself, keys sorted (off-contract)
+  -response-mode declared-no-loop-bodies
+                         declared models; a loop's children always null
+  -strict                same as -import-mode engine
+                         -response-mode declared-no-loop-bodies
+
+Fault injection is off unless a rate or a latency is given (-error-rate,
+-lost-answer-rate, -latency, -latency-jitter); -fault-seed makes it
+repeatable. -seed-flows N creates N empty flows per key at startup.
+
+Flags:
+`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -112,19 +150,50 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Var(&keys, "api-key", "accepted API `key`; repeat the flag or separate keys with commas (default demo-key)")
 	seed := fs.Int("seed-flows", 0, "create `N` empty flows for every API key at startup")
 	sparse := fs.Bool("sparse-rename", false, "answer rename without status and flow_category, like Diga's docs example")
-	lenient := fs.Bool("lenient-response-model", false, "return trigger trees as stored, with keys the documented response models lack (off-contract)")
+	importMode := fs.String("import-mode", emulator.ImportLenient.String(),
+		"`mode` of imports: "+strings.Join(emulator.ImportModeNames(), " or "))
+	responseMode := fs.String("response-mode", emulator.ResponseDeclared.String(),
+		"`mode` of the trigger trees in answers: "+strings.Join(emulator.ResponseModeNames(), ", "))
+	strict := fs.Bool("strict", false, "-import-mode engine with -response-mode declared-no-loop-bodies (either flag, when given, overrides its half)")
+	lenient := fs.Bool("lenient-response-model", false, "same as -response-mode full (older name)")
 	var faults emulator.Faults
 	statuses := append(statusList(nil), emulator.DefaultErrorStatuses...)
 	fs.Int64Var(&faults.Seed, "fault-seed", 0, "`seed` of the fault injection PRNG (same seed and request order → same faults)")
 	fs.Float64Var(&faults.ErrorRate, "error-rate", 0, "share (0…1) of requests answered with an injected error before being processed")
-	fs.Var(&statuses, "error-statuses", "comma-separated injected error `statuses`, chosen uniformly (default 429,502,503)")
+	fs.Var(&statuses, "error-statuses", "comma-separated injected error `statuses`, chosen uniformly")
 	fs.DurationVar(&faults.RetryAfter, "retry-after", time.Second, "Retry-After sent with an injected 429 (whole seconds, rounded up)")
 	fs.Float64Var(&faults.LostAnswerRate, "lost-answer-rate", 0, "share (0…1) of writes applied and then answered by closing the connection")
 	fs.DurationVar(&faults.Latency, "latency", 0, "injected delay before each request is processed")
 	fs.DurationVar(&faults.LatencyJitter, "latency-jitter", 0, "uniform ± jitter added to -latency")
 	fs.BoolVar(&faults.FaultUnauthenticated, "fault-unauthenticated", false, "also inject faults into requests without a valid API key")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageText)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	im, err := emulator.ParseImportMode(*importMode)
+	if err != nil {
+		return fmt.Errorf("-import-mode: %w", err)
+	}
+	rm, err := emulator.ParseResponseMode(*responseMode)
+	if err != nil {
+		return fmt.Errorf("-response-mode: %w", err)
+	}
+	if *strict && !given["import-mode"] {
+		im = emulator.ImportEngine
+	}
+	if *strict && !given["response-mode"] {
+		rm = emulator.ResponseDeclaredNoLoopBodies
+	}
+	if *lenient {
+		if given["response-mode"] && rm != emulator.ResponseFull {
+			return errors.New("-lenient-response-model contradicts -response-mode " + rm.String())
+		}
+		rm = emulator.ResponseFull
 	}
 	faults.ErrorStatuses = statuses
 	if err := faults.Validate(); err != nil {
@@ -144,12 +213,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	opts := []emulator.Option{emulator.WithAPIKeys(keys...)}
+	opts := []emulator.Option{emulator.WithAPIKeys(keys...), emulator.WithImportMode(im), emulator.WithResponseMode(rm)}
 	if *sparse {
 		opts = append(opts, emulator.WithSparseRenameResponse())
-	}
-	if *lenient {
-		opts = append(opts, emulator.WithLenientResponseModel())
 	}
 	if faultsOn {
 		opts = append(opts, emulator.WithFaults(faults))
@@ -168,6 +234,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("refusing to serve on non-loopback address %s", ln.Addr())
 	}
 	logger := log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
+	if im != emulator.ImportLenient || rm != emulator.ResponseDeclared {
+		logger.Printf("modes: import %s, response %s", im, rm)
+	}
 	if faultsOn {
 		logger.Printf("fault injection: seed %d, error rate %g (statuses %s, Retry-After %s), lost-answer rate %g, latency %s ± %s, unauthenticated %t",
 			faults.Seed, faults.ErrorRate, statuses.String(), faults.RetryAfter, faults.LostAnswerRate, faults.Latency, faults.LatencyJitter, faults.FaultUnauthenticated)

@@ -5,12 +5,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
 )
 
 // lockedBuffer is a goroutine-safe stderr sink.
@@ -254,5 +259,112 @@ func TestStatusListFlag(t *testing.T) {
 	var l statusList
 	if err := l.Set(" 502, 503 ,"); err != nil || len(l) != 2 || l[1] != 503 || l.String() != "502,503" {
 		t.Fatalf("%v %v", l, err)
+	}
+}
+
+func TestRunHelpListsEveryFlagAndMode(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-help"}, io.Discard, &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("run -help: %v", err)
+	}
+	help := out.String()
+	for _, m := range append(emulator.ImportModeNames(), emulator.ResponseModeNames()...) {
+		if !strings.Contains(help, m) {
+			t.Errorf("-help does not mention mode %q:\n%s", m, help)
+		}
+	}
+	for _, f := range []string{
+		"listen", "api-key", "seed-flows", "sparse-rename", "import-mode", "response-mode", "strict",
+		"lenient-response-model", "fault-seed", "error-rate", "error-statuses", "retry-after",
+		"lost-answer-rate", "latency", "latency-jitter", "fault-unauthenticated",
+	} {
+		if !strings.Contains(help, "\n  -"+f+" ") && !strings.Contains(help, "\n  -"+f+"\n") {
+			t.Errorf("-help does not list -%s:\n%s", f, help)
+		}
+	}
+}
+
+// TestRunModes starts the emulator in each mode combination the flags can
+// ask for and checks the mode shows: ImportEngine refuses a PIECE step
+// without pieceVersion (500); the response mode decides whether a loop
+// body sent in firstLoopAction is shown.
+func TestRunModes(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args       []string
+		engine     bool
+		loopShown  string // "children", "firstLoopAction" or "" (not shown)
+		modesLog   string
+		refusedArg bool
+	}{
+		{nil, false, "children", "", false},
+		{[]string{"-import-mode", "engine"}, true, "children", "modes: import engine, response declared", false},
+		{[]string{"-response-mode", "full"}, false, "firstLoopAction", "modes: import lenient, response full", false},
+		{[]string{"-lenient-response-model"}, false, "firstLoopAction", "modes: import lenient, response full", false},
+		{[]string{"-strict"}, true, "", "modes: import engine, response declared-no-loop-bodies", false},
+		{[]string{"-strict", "-response-mode", "declared"}, true, "children", "modes: import engine, response declared", false},
+		{[]string{"-strict", "-import-mode", "lenient"}, false, "", "modes: import lenient, response declared-no-loop-bodies", false},
+		{[]string{"-import-mode", "strict"}, false, "", "", true},
+		{[]string{"-response-mode", "loose"}, false, "", "", true},
+		{[]string{"-response-mode", "declared", "-lenient-response-model"}, false, "", "", true},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			if tc.refusedArg {
+				if err := run(context.Background(), append([]string{"-listen", "127.0.0.1:0"}, tc.args...), io.Discard, io.Discard); err == nil {
+					t.Fatal("accepted")
+				}
+				return
+			}
+			base, stderr, stop := startRun(t, append([]string{"-api-key", "k"}, tc.args...)...)
+			client := &http.Client{Timeout: 10 * time.Second}
+			do := func(method, path, body string) (int, string) {
+				req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer k")
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, string(b)
+			}
+			status, body := do("POST", "/v1/workflow/", `{"name":"m"}`)
+			var created struct{ ID string }
+			if err := json.Unmarshal([]byte(body), &created); err != nil || status != 201 {
+				t.Fatalf("%d %s", status, body)
+			}
+			trigger := `{"name":"trigger","type":"PIECE_TRIGGER","displayName":"T","settings":{"pieceName":"@x/piece-x","pieceVersion":"1.0.0","triggerName":"t","input":{},"propertySettings":{}},"nextAction":%s}`
+			noVersion := `{"name":"p","type":"PIECE","displayName":"P","settings":{"pieceName":"@x/piece-x","actionName":"a","input":{}}}`
+			status, body = do("POST", "/v1/workflow/"+created.ID+"/import", `{"displayName":"m","trigger":`+fmt.Sprintf(trigger, noVersion)+`}`)
+			if tc.engine != (status == 500) {
+				t.Fatalf("import without pieceVersion: %d %s", status, body)
+			}
+			loop := `{"name":"loop","type":"LOOP_ON_ITEMS","displayName":"L","settings":{"items":"{{trigger.x}}"},"firstLoopAction":{"name":"body","type":"CODE","displayName":"B","settings":{"sourceCode":{"code":"x","packageJson":"{}"},"input":{}}}}`
+			status, body = do("POST", "/v1/workflow/"+created.ID+"/import", `{"displayName":"m","trigger":`+fmt.Sprintf(trigger, loop)+`}`)
+			if status != 200 {
+				t.Fatalf("import: %d %s", status, body)
+			}
+			shown := ""
+			switch {
+			case strings.Contains(body, `"firstLoopAction":{`):
+				shown = "firstLoopAction"
+			case strings.Contains(body, `"children":[{"name":"body"`):
+				shown = "children"
+			}
+			if shown != tc.loopShown {
+				t.Fatalf("loop body shown in %q, want %q: %s", shown, tc.loopShown, body)
+			}
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+			if logs := stderr.String(); (tc.modesLog == "") == strings.Contains(logs, "modes:") || !strings.Contains(logs, tc.modesLog) {
+				t.Fatalf("logs:\n%s", logs)
+			}
+		})
 	}
 }

@@ -17,7 +17,10 @@ const emuKey = "contract-test-key"
 
 // importBody is a definition that stays inside the documented response
 // models (no CODE sourceCode, no loop items, no null router children), so
-// the emulator's answers must match the contract in every mode.
+// the emulator's answers must match the contract in every mode. It is also
+// complete enough for the engine import mode (every PIECE has a
+// pieceVersion; the piece steps, whose required inputs depend on the
+// catalogue, are skipped so that the flow still publishes).
 func importBody(displayName string) map[string]any {
 	var trigger map[string]any
 	if err := json.Unmarshal([]byte(`{
@@ -30,22 +33,28 @@ func importBody(displayName string) map[string]any {
 				{"branchName": "Won", "branchType": "CONDITION", "conditions": [[{"operator": "TEXT_EXACTLY_MATCHES", "firstValue": "{{trigger.outcome}}", "secondValue": "won"}]]},
 				{"branchName": "Otherwise", "branchType": "FALLBACK"}]},
 			"children": [
-				{"name": "step_2", "type": "PIECE", "displayName": "Create deal",
+				{"name": "step_2", "type": "PIECE", "displayName": "Create deal", "skip": true,
 				 "settings": {"pieceName": "@activepieces/piece-hubspot", "pieceVersion": "0.5.0", "actionName": "create_deal", "input": {"name": "{{trigger.caller}}"}}},
-				{"name": "step_4", "type": "PIECE", "displayName": "Log",
-				 "settings": {"pieceName": "@activepieces/piece-slack", "actionName": "send_message", "input": {}}}],
-			"nextAction": {"name": "step_3", "type": "PIECE", "displayName": "Notify",
-				"settings": {"pieceName": "@diga/piece-diga", "actionName": "make_call", "input": {"to": "{{trigger.phone}}"}}}}
+				{"name": "step_4", "type": "PIECE", "displayName": "Log", "skip": true,
+				 "settings": {"pieceName": "@activepieces/piece-slack", "pieceVersion": "~0.9.0", "actionName": "send_message", "input": {}}}],
+			"nextAction": {"name": "step_3", "type": "PIECE", "displayName": "Notify", "skip": true,
+				"settings": {"pieceName": "@diga/piece-diga", "pieceVersion": "0.1.3", "actionName": "make_call", "input": {"to": "{{trigger.phone}}"}}}}
 	}`), &trigger); err != nil {
 		panic(err)
 	}
 	return map[string]any{"displayName": displayName, "trigger": trigger}
 }
 
+// emulatorModes are the emulator configurations that claim to follow the
+// contract (ResponseFull does not: see TestEmulatorTriggerTreesOutsideTheModels).
 var emulatorModes = map[string][]emulator.Option{
-	"default":         nil,
-	"strict response": {emulator.WithStrictResponseModel()},
-	"sparse rename":   {emulator.WithSparseRenameResponse()},
+	"default":                 nil,
+	"strict response":         {emulator.WithStrictResponseModel()},
+	"sparse rename":           {emulator.WithSparseRenameResponse()},
+	"declared no loop bodies": {emulator.WithResponseMode(emulator.ResponseDeclaredNoLoopBodies)},
+	"engine import":           {emulator.WithImportMode(emulator.ImportEngine)},
+	"engine import, declared no loop bodies": {emulator.WithImportMode(emulator.ImportEngine),
+		emulator.WithResponseMode(emulator.ResponseDeclaredNoLoopBodies)},
 }
 
 // TestEmulatorHonoursContract drives every operation the emulator
@@ -86,7 +95,8 @@ func TestEmulatorHonoursContract(t *testing.T) {
 				mergeMap(importBody("Imported"), map[string]any{"schemaVersion": "1"})), 200)
 			h.expect("update trigger", h.do("PATCH", "/v1/workflow/"+id+"/trigger", map[string]any{
 				"type": "PIECE_TRIGGER", "displayName": "Function call",
-				"settings": map[string]any{"pieceName": "@diga/piece-diga", "triggerName": "function_call", "input": map[string]any{}},
+				"settings": map[string]any{"pieceName": "@diga/piece-diga", "pieceVersion": "0.1.3", "triggerName": "function_call",
+					"input": map[string]any{"function_name": "lookup", "description": "Looks the caller up"}, "propertySettings": map[string]any{}},
 			}), 200)
 			h.expect("publish", h.do("POST", "/v1/workflow/"+id+"/publish", nil), 200)
 			h.expect("enable", h.do("PATCH", "/v1/workflow/"+id+"/status", map[string]any{"status": "ENABLED"}), 200)
@@ -168,8 +178,10 @@ func TestEmulatorImplementedOperationsAnswerExampleRequests(t *testing.T) {
 
 // TestEmulatorTriggerTreesOutsideTheModels covers trees that carry keys the
 // response models lack (a CODE step's sourceCode, a loop's items, a
-// trigger's inputUiInfo). By default (strict response models) the answer must
-// match the contract. WithLenientResponseModel echoes the tree as stored — a
+// trigger's inputUiInfo, a loop body in firstLoopAction, the engine import's
+// lastUpdatedDate). In the declared response modes (the default, and
+// without loop bodies; with either import mode) the answer must match the
+// contract. WithLenientResponseModel echoes the tree as stored — a
 // deliberately off-contract server the provider must also cope with — and a router's
 // null child (an empty branch) is kept in both modes although
 // StepResponse.children items are not nullable: those departures are logged
@@ -197,6 +209,20 @@ func TestEmulatorTriggerTreesOutsideTheModels(t *testing.T) {
 				"settings": map[string]any{"pieceName": "@activepieces/piece-slack", "actionName": "send_message"}}},
 		},
 	}
+	// Loop bodies in both places, with keys only the engine reads or writes.
+	loopBodies := map[string]any{
+		"name": "trigger", "type": "PIECE_TRIGGER", "displayName": "Function call",
+		"settings": map[string]any{"pieceName": "@diga/piece-diga", "pieceVersion": "^0.1.3", "triggerName": "function_call", "input": map[string]any{}},
+		"nextAction": map[string]any{"name": "loop_1", "type": "LOOP_ON_ITEMS", "displayName": "Loop", "settings": map[string]any{"items": "{{trigger.a}}"},
+			"firstLoopAction": map[string]any{"name": "code_1", "type": "CODE", "displayName": "Code",
+				"settings": map[string]any{"input": map[string]any{}, "sourceCode": map[string]any{"code": "x", "packageJson": "{}"}, "errorHandlingOptions": map[string]any{}}},
+			"nextAction": map[string]any{"name": "loop_2", "type": "LOOP_ON_ITEMS", "displayName": "Loop", "settings": map[string]any{"items": "{{trigger.b}}"},
+				"children": []any{map[string]any{"name": "code_2", "type": "CODE", "displayName": "Code", "valid": false,
+					"settings": map[string]any{"input": map[string]any{}, "sourceCode": map[string]any{"code": "y", "packageJson": "{}"}}}}},
+		},
+	}
+	noLoopBodies := emulator.WithResponseMode(emulator.ResponseDeclaredNoLoopBodies)
+	engine := emulator.WithImportMode(emulator.ImportEngine)
 	cases := []struct {
 		mode    string
 		opts    []emulator.Option
@@ -204,6 +230,12 @@ func TestEmulatorTriggerTreesOutsideTheModels(t *testing.T) {
 		enforce bool
 	}{
 		{"default (strict response), extra keys", nil, extraKeys, true},
+		{"declared no loop bodies, extra keys", []emulator.Option{noLoopBodies}, extraKeys, true},
+		{"default, loop bodies", nil, loopBodies, true},
+		{"declared no loop bodies, loop bodies", []emulator.Option{noLoopBodies}, loopBodies, true},
+		{"engine import, loop bodies", []emulator.Option{engine}, loopBodies, true},
+		{"engine import, declared no loop bodies, loop bodies", []emulator.Option{engine, noLoopBodies}, loopBodies, true},
+		{"lenient response, loop bodies", []emulator.Option{emulator.WithLenientResponseModel()}, loopBodies, false},
 		{"lenient response, extra keys", []emulator.Option{emulator.WithLenientResponseModel()}, extraKeys, false},
 		{"default (strict response), null router child", nil, nullChild, false},
 		{"lenient response, null router child", []emulator.Option{emulator.WithLenientResponseModel()}, nullChild, false},
@@ -475,7 +507,7 @@ func TestEmulatorStepAndBranchEditing(t *testing.T) {
 			action := func(name, typ string, settings map[string]any) map[string]any {
 				return map[string]any{"name": name, "type": typ, "displayName": strings.ToUpper(name), "settings": settings}
 			}
-			slack := map[string]any{"pieceName": "@activepieces/piece-slack", "actionName": "send_message", "input": map[string]any{}}
+			slack := map[string]any{"pieceName": "@activepieces/piece-slack", "pieceVersion": "0.9.0", "actionName": "send_message", "input": map[string]any{}}
 			steps := []struct {
 				what, method, path string
 				body               any
@@ -490,7 +522,7 @@ func TestEmulatorStepAndBranchEditing(t *testing.T) {
 					map[string]any{"branches": []any{map[string]any{"branchName": "x"}}})}, 200, nil},
 				{"add a loop", "POST", "/action", map[string]any{"parentStep": "a1", "stepLocationRelativeToParent": "AFTER", "action": action("l1", "LOOP_ON_ITEMS", map[string]any{})}, 200, nil},
 				{"add inside the loop", "POST", "/action", map[string]any{"parentStep": "l1", "stepLocationRelativeToParent": "INSIDE_LOOP", "action": action("a3", "PIECE", slack)}, 200, nil},
-				{"update", "PATCH", "/action", action("a1", "PIECE", map[string]any{"pieceName": "@activepieces/piece-slack", "actionName": "send_dm"}), 200, nil},
+				{"update", "PATCH", "/action", action("a1", "PIECE", map[string]any{"pieceName": "@activepieces/piece-slack", "pieceVersion": "0.9.0", "actionName": "send_dm"}), 200, nil},
 				{"move", "POST", "/action/move", map[string]any{"name": "a1", "newParentStep": "step_3"}, 200, nil},
 				{"delete", "DELETE", "/action/a2", nil, 200, nil},
 				{"add a branch", "POST", "/branch", map[string]any{"stepName": "step_1", "branchName": "Big", "branchIndex": 0,

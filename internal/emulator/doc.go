@@ -10,6 +10,11 @@
 // SampleData, RunCount); those never count as API
 // requests.
 //
+// Where Diga's layer over the engine is unknown, the emulator offers each
+// plausible reading as a mode (WithImportMode, WithResponseMode; see
+// "Modes"). Everything below describes the defaults, ImportLenient and
+// ResponseDeclared, unless it names a mode.
+//
 // # Implemented operations
 //
 //	GET    /v1/workflow/                  list (200)
@@ -151,13 +156,16 @@
 //     default extra="ignore" does (the spec declares no
 //     additionalProperties): model keys in model order, absent declared keys
 //     as null, undeclared keys (e.g. CODE settings.sourceCode, LOOP
-//     settings.items, errorHandlingOptions) dropped; free-form dicts (input,
-//     propertySettings, sampleData, branches items) keep all their keys and
-//     come back sorted (Go's map encoding), deliberately not in the order the
-//     client sent. The stored tree keeps everything (EditFlow and Flow() see
-//     it). WithLenientResponseModel instead returns the stored tree itself,
-//     keys sorted: a server looser than its contract, used to prove the
-//     provider copes with servers that add keys of their own.
+//     settings.items, errorHandlingOptions, firstLoopAction,
+//     lastUpdatedDate) dropped; free-form dicts (input, propertySettings,
+//     sampleData, branches items) keep all their keys and come back sorted
+//     (Go's map encoding), deliberately not in the order the client sent.
+//     A loop body is shown as children[0] wherever it is stored (a stored
+//     firstLoopAction comes first, before any stored children), since
+//     StepResponse.children is documented as "router branch heads / loop
+//     bodies". The stored tree keeps everything (EditFlow and Flow() see
+//     it). The other response modes (see "Modes") return the stored tree
+//     itself or hide loop bodies.
 //   - Known deviation: a router's empty branch is a null item in children,
 //     as Activepieces stores it, although StepResponse.children items are not
 //     nullable in the contract; the contract cannot express an empty branch.
@@ -188,8 +196,9 @@
 //     {"status":"error","error_code":"FLOW_NOT_PUBLISHABLE","message":"..."}
 //     (the Activepieces engine refuses to lock an invalid flow); this is what
 //     makes "enable an unpublishable flow" testable, because the status
-//     no-op then keeps the flow DISABLED. Step validity ("valid":false) does
-//     not block publishing.
+//     no-op then keeps the flow DISABLED. Under ImportLenient step validity
+//     ("valid":false) does not block publishing; under ImportEngine it does
+//     (see "Modes").
 //   - Draft copies the published trigger tree and name back into the draft;
 //     on a never-published flow → 400 error_code FLOW_NOT_PUBLISHED.
 //   - Delete removes the flow (204); the id then answers 404 everywhere.
@@ -207,9 +216,16 @@
 //   - keys the response models declare must have the declared JSON type or
 //     be null (string_type, dict_type, list_type, bool_type), so a stored
 //     tree can always be rendered;
-//   - nextAction must be a step object or null; children an array of step
-//     objects or nulls (null items, used for empty router branches, are
-//     kept).
+//   - nextAction and firstLoopAction must be a step object or null;
+//     children an array of step objects or nulls (null items, used for
+//     empty router branches, are kept).
+//
+// A loop body may come in either place: children[0], as the contract
+// describes StepResponse.children, or firstLoopAction, Activepieces' own
+// key. It is stored where it came; when a LOOP_ON_ITEMS step has a non-null
+// firstLoopAction, that is its body and the step's children are dropped
+// (neither checked nor stored), as the engine ignores them. A
+// firstLoopAction on another step type is checked and kept like children.
 //
 // The stored tree keeps every key the client sent (children included) and
 // gains server-owned keys, as a real engine would:
@@ -238,16 +254,18 @@
 // borrow Activepieces' flow-operation semantics (ADD_ACTION, UPDATE_ACTION,
 // DELETE_ACTION, MOVE_ACTION, ADD/DELETE/DUPLICATE/MOVE_BRANCH), mapped onto
 // Diga's tree: a step's nextAction is the step after it; a LOOP_ON_ITEMS
-// step's body is the chain starting at children[0] (further children, if an
-// import put any there, are left alone); a ROUTER keeps settings.branches[i]
+// step's body is the chain starting at its firstLoopAction when it has one,
+// else at children[0] (further children, if an import put any there, are
+// left alone); a ROUTER keeps settings.branches[i]
 // and children[i] aligned, children[i] being the head of branch i's chain or
 // null for an empty branch. Every operation works on a copy of the draft
 // tree, stored only if the whole operation succeeds, and the stored result
 // goes through the same normalization as an import (valid recomputed
 // everywhere, skip/nextAction/settings defaults), so flow_category follows.
 // Steps are addressed by name, the trigger by its name (normally
-// "trigger"); names are searched depth first (a node, its children in
-// order, then its nextAction chain).
+// "trigger"); names are searched depth first (a node, its firstLoopAction
+// chain, its children in order, then its nextAction chain). Under
+// ImportEngine the normalization is the engine's (see "Modes").
 //
 // Order of checks: authentication (401), body model validation (422, shapes
 // below), flow lookup (404 FLOW_NOT_FOUND), then, like an import's tree
@@ -293,8 +311,11 @@
 // settings.branches entry (Activepieces), other types no children key.
 //   - AFTER (any parent, trigger included, also a loop or router): inserted
 //     between the parent and its nextAction. branchIndex is ignored.
-//   - INSIDE_LOOP: the new first step of the loop body (children[0], created
-//     if absent), the old body following it.
+//   - INSIDE_LOOP: the new first step of the loop body, the old body
+//     following it: in firstLoopAction when the loop has one, in children[0]
+//     when that holds a step, otherwise firstLoopAction under ImportEngine
+//     and children[0] (created if absent) under ImportLenient. Deleting a
+//     firstLoopAction body's only step removes the key.
 //   - INSIDE_BRANCH: the new head of children[branchIndex], the old head
 //     following it.
 //
@@ -360,9 +381,13 @@
 //     gets a deep copy (numbers as json.Number) to change in place and runs
 //     without the server's lock; the result is JSON round-tripped (any
 //     encodable Go values may be used; an unencodable tree panics), stored
-//     without validation, normalized like an import (server-owned keys
-//     re-added, valid recomputed), and updated is bumped. false (nothing
-//     changed) for an unknown flow or one deleted while edit ran.
+//     without validation, normalized like the step operations' results
+//     (ImportLenient: server-owned keys re-added, valid recomputed;
+//     ImportEngine: see "Modes"), and updated is bumped. Nothing the edit
+//     puts in the tree is dropped in any mode: a loop body may be edited in
+//     firstLoopAction or children, a CODE step's sourceCode or a router's
+//     executionType changed, whatever the response mode shows. false
+//     (nothing changed) for an unknown flow or one deleted while edit ran.
 //   - SetStatus(apiKey, id, status) simulates the UI's enable/disable: the
 //     status is stored verbatim whether or not the flow was ever published
 //     (no silent no-op, no value check), and updated is bumped. false for
@@ -404,6 +429,147 @@
 // from the router). SeedFlows creates flows named
 // prefix+"1"…prefix+"n" and returns their ids oldest first; it does not make
 // the key valid.
+//
+// # Modes
+//
+// Options, each defaulting to the first value (the behaviour described
+// above). Mode names (ParseImportMode, ParseResponseMode, cmd/diga-emulator's
+// flags): lenient, engine; declared, full, declared-no-loop-bodies.
+//
+//	WithImportMode      loop body read from             stored                    valid; publish
+//	  ImportLenient     firstLoopAction or children[0]  as sent + defaults        emulator's rules; only EMPTY blocks
+//	  ImportEngine      firstLoopAction only            as the engine stores it   sent && schema && catalogue; invalid blocks
+//
+//	WithResponseMode               trees in answers
+//	  ResponseDeclared             declared models; a loop body as children[0]
+//	  ResponseFull                 the stored tree, keys sorted (off-contract)
+//	  ResponseDeclaredNoLoopBodies declared models; a loop's children always null
+//
+// WithStrictResponseModel and WithLenientResponseModel are the older names
+// of ResponseDeclared and ResponseFull. ModeOptionsFromEnv reads the modes
+// from the environment for test helpers (the provider's acceptance tests
+// use it): DIGA_EMULATOR_IMPORT_MODE and DIGA_EMULATOR_RESPONSE_MODE take a
+// mode name, DIGA_EMULATOR_STRICT=1 means engine +
+// declared-no-loop-bodies (either variable overrides its half). Options
+// given after those (a test's own) win.
+//
+// ResponseFull violates the contract's closed response models (it is how
+// the provider is shown to cope with a server adding keys); the two
+// declared modes follow it, but for the router's null children noted above.
+// ResponseDeclaredNoLoopBodies is a Diga that passes Activepieces' tree
+// through its response models unchanged: firstLoopAction is undeclared, so
+// dropped, and a loop has no children, so null; a body a lenient import
+// stored in children is not shown either.
+//
+// ImportEngine reproduces @activepieces/shared 0.96.2's flow operations
+// (IMPORT_FLOW = CHANGE_NAME + DELETE_ACTION of every step + UPDATE_TRIGGER
+// of request.trigger + one ADD_ACTION per step; testdata/engine-import.json
+// holds what that code itself stores for 68 requests, and the emulator is
+// tested against it). After the body and tree checks of an import (422,
+// as above but over the tree as the engine reads it: a loop's children and
+// a non-loop's firstLoopAction are not looked at; only a router's children
+// are; "valid" must be a boolean or null), in this order:
+//  1. A ROUTER step whose children is not an array (absent, null) → 500:
+//     the engine strips every added router's children with children.map().
+//  2. A PIECE_TRIGGER without settings, or whose settings.pieceVersion is
+//     absent or null → 500 (getExactVersion throws a TypeError).
+//  3. request.trigger.name must be the draft trigger's name (UPDATE_TRIGGER
+//     looks the trigger up by it; a new flow's is "trigger"); another name
+//     or none → 400 {"status":"error","error_code":"STEP_NOT_FOUND",
+//     "message":"Step <name> not found: the draft's trigger is named
+//     <current>"} ("The imported trigger has no name: …" without one). The
+//     engine throws ENTITY_NOT_FOUND; Diga passes engine errors as 4xx, and
+//     400 rather than 404 keeps 404 meaning "no such flow", as for the step
+//     operations' STEP_NOT_FOUND.
+//  4. A step without settings (null or absent), a PIECE step without
+//     pieceVersion, a ROUTER whose settings.branches is not an array → 500.
+//
+// A 500 is Starlette's text/plain "Internal Server Error"; neither it nor
+// the 400 changes anything (the operations apply to a copy). Otherwise the
+// stored draft is what the engine stores:
+//   - trigger: {name, type, displayName, settings, valid, lastUpdatedDate,
+//     nextAction}; other keys of the request are dropped. A
+//     PIECE_TRIGGER's settings are as sent with pieceVersion exact (a
+//     leading ~ or ^ stripped) and sampleData replaced by the previous
+//     draft trigger's settings.sampleData (removed when that was not a
+//     PIECE_TRIGGER); an EMPTY trigger's settings as sent.
+//   - each step: {name, type, displayName, skip (only when sent),
+//     settings (as sent; a PIECE's pieceVersion exact), valid,
+//     lastUpdatedDate, nextAction}; a LOOP_ON_ITEMS body is read from
+//     firstLoopAction only and stored there (a loop's children are dropped:
+//     their steps are silently lost); a ROUTER gets one null child per
+//     settings.branches item, then each non-null child i of the request at
+//     index i (the array grows with nulls past the branches, as a
+//     JavaScript array does); any other type's children or firstLoopAction
+//     is dropped. No defaults are added (no skip false, no
+//     propertySettings/sampleData {}, no nextAction null).
+//   - lastUpdatedDate: the server clock as dayjs' toISOString
+//     (2026-03-04T05:06:07.891Z), on every node written.
+//   - valid = (the sent valid, true when absent or null) && the engine's
+//     schema && the catalogue check. Schema (zod, extra keys ignored,
+//     optional means absent: an explicit null fails): a step's name matches
+//     ^[a-zA-Z_][a-zA-Z0-9_]*$, displayName is a string, skip absent or a
+//     boolean; settings.sampleData absent or {sampleDataFileId?,
+//     sampleDataInputFileId?, lastTestDate?: string}, customLogoUrl absent
+//     or a string; CODE sourceCode {packageJson, code: string}, input an
+//     object, errorHandlingOptions absent or {continueOnFailure?,
+//     retryOnFailure?: {value?: boolean}}; PIECE pieceName string,
+//     pieceVersion ^([~^])?\d+\.\d+\.\d+$, actionName absent or a string,
+//     input an object, propertySettings an object of {type: MANUAL|DYNAMIC},
+//     errorHandlingOptions as CODE; LOOP_ON_ITEMS items a string (""
+//     included); ROUTER executionType EXECUTE_ALL_MATCH|EXECUTE_FIRST_MATCH,
+//     branches an array of {branchName: string, branchType: "FALLBACK"} or
+//     {branchName, branchType: "CONDITION", conditions: arrays of arrays of
+//     conditions}, a condition being accepted by any of: {firstValue,
+//     secondValue: string, caseSensitive?: boolean, operator?: a text
+//     operator}, the same with a number or a date operator and no
+//     caseSensitive, or {firstValue: string, operator?: a single-value
+//     operator} (so empty values pass). A PIECE_TRIGGER: name, displayName
+//     as above, settings {pieceName string, pieceVersion as above,
+//     triggerName absent or a string, input and propertySettings as above,
+//     sampleData and customLogoUrl as above}. Catalogue (Activepieces'
+//     server adds it; only for pieces the emulator's catalogue lists, the
+//     others get the schema alone): the action (trigger) must exist in the
+//     piece, every property it marks required must be in settings.input
+//     (absent, null and "" count as missing; defaults are not applied, so
+//     a required input with a defaultValue must be sent all the same), and
+//     "auth" too when the piece has auth and the operation requires it
+//     (requireAuth, on actions and triggers alike). An EMPTY
+//     trigger is never valid (the engine's schema would accept it; the
+//     server refuses to lock it anyway).
+//   - publish (after the EMPTY check) → 400 {"status":"error",
+//     "error_code":"FLOW_NOT_PUBLISHABLE","message":"Flow <id> cannot be
+//     published: invalid steps: <names> (…)"} while the trigger or any step
+//     whose skip is not true has valid other than true (the code is the
+//     emulator's invention, shared with the EMPTY refusal: both are the
+//     engine refusing to lock an invalid version).
+//
+// Other writes under ImportEngine:
+//   - PATCH …/trigger is UPDATE_TRIGGER on the draft trigger's name: the
+//     same trigger rules (500 for a PIECE_TRIGGER without pieceVersion;
+//     exact version; sampleData from the replaced trigger; valid =
+//     schema && catalogue; lastUpdatedDate), the nextAction chain kept.
+//   - POST and PATCH …/action: a PIECE step without pieceVersion, or a
+//     ROUTER without a branches array, → 500 (before the step lookup, as in
+//     the engine); pieceVersion stored exact; settings stored without the
+//     propertySettings/sampleData defaults. The operations themselves keep
+//     the emulator's semantics (see "Step and branch editing"), but a new
+//     loop body goes to firstLoopAction.
+//   - Every stored result of a step or branch operation, an EditFlow or a
+//     template copy is normalized the engine's way: nothing is defaulted
+//     or dropped (a missing trigger name becomes "trigger"); a node that is
+//     new (no node of its name before) or whose own keys (all but
+//     nextAction, children, firstLoopAction, lastUpdatedDate) changed gets
+//     lastUpdatedDate now and valid = (its valid if the write changed it,
+//     else true) && schema && catalogue, as UPDATE_ACTION recomputes the
+//     step it writes; other nodes keep their valid (and lastUpdatedDate).
+//     So an EditFlow that sets valid:false keeps it, and one that fixes a
+//     step's settings makes it valid again.
+//
+// Not reproduced: UPDATE_ACTION's own rules (it resets a changed type's
+// children, keeps the old sampleData), the server's non-empty router
+// condition values (RouterActionSettingsWithValidation) and property type
+// checks beyond presence.
 //
 // # Templates
 //
@@ -488,7 +654,8 @@
 //   - A flow is created in the caller's project as by POST /v1/workflow/,
 //     named flow_name (the template's name when flow_name is absent, null or
 //     ""), DISABLED, never published, the substituted tree as its draft,
-//     normalized like an import (so flow_category follows the tree).
+//     normalized like an import (so flow_category follows the tree); under
+//     ImportEngine like an edited tree (see "Modes"), never a 500.
 //   - Answer 200 CopyTemplateResponse {flow_id, flow_name, edit_url} with
 //     edit_url "https://app.diga.io/flows/<flow_id>".
 //   - Connection values are secrets: 422 answers show "[REDACTED]" where
@@ -598,7 +765,8 @@
 //     ClearStepFailures(apiKey, flowID).
 //   - POST …/test (full flow): an EMPTY trigger gets 400
 //     TRIGGER_NOT_CONFIGURED. Otherwise every step runs in tree order (a
-//     node, its loop body or router branches in order, then its
+//     node, its loop body (firstLoopAction, then children) or router
+//     branches in order, then its
 //     nextAction; all branches run, there is no condition evaluation),
 //     skip:true steps are reported {"type","status":"SKIPPED"}, and the run
 //     stops at the first failing step. Each step counts 1 ms. The answer's

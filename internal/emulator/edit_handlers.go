@@ -26,11 +26,19 @@ func (s *Server) editTree(c *call, op func(tree map[string]any) *apiFailure) {
 }
 
 // stepSettings type-checks a step's settings like an import does and returns
-// their stored form.
-func stepSettings(in map[string]any, loc []any) (map[string]any, []validationError) {
+// their stored form: with the propertySettings/sampleData defaults under
+// ImportLenient; under ImportEngine as ADD_ACTION/UPDATE_ACTION store them
+// (a PIECE's pieceVersion exact; a PIECE without one, or a ROUTER without
+// a branches array, is an exception in the engine: 500).
+func (s *Server) stepSettings(typ string, in map[string]any, loc []any) (map[string]any, []validationError, *apiFailure) {
 	n := newTreeNormalizer()
-	out := n.checkSettings(in, loc, true, true)
-	return out, n.errs
+	engine := s.importMode == ImportEngine
+	out := n.checkSettings(in, loc, true, !engine)
+	if len(n.errs) > 0 || !engine {
+		return out, n.errs, nil
+	}
+	out, fail := engineStepSettings(typ, in)
+	return out, nil, fail
 }
 
 // POST /v1/workflow/{flow_id}/action — AddActionRequest.
@@ -68,11 +76,14 @@ func (s *Server) handleAddAction(c *call) {
 				Msg: "String should have at least 1 character", Input: name, Ctx: map[string]any{"min_length": 1},
 			})
 		}
-		stored, settingErrs := stepSettings(settings, []any{"body", "action", "settings"})
+		stored, settingErrs, fail := s.stepSettings(typ, settings, []any{"body", "action", "settings"})
 		if treeErrs = append(treeErrs, settingErrs...); len(treeErrs) > 0 {
 			return unprocessable(treeErrs)
 		}
-		return addAction(tree, parent, location, branchIndex, newStep(name, typ, displayName, stored))
+		if fail != nil {
+			return fail
+		}
+		return addAction(tree, parent, location, branchIndex, newStep(name, typ, displayName, stored), s.importMode == ImportEngine)
 	})
 }
 
@@ -94,9 +105,12 @@ func (s *Server) handleUpdateAction(c *call) {
 		return
 	}
 	s.editTree(c, func(tree map[string]any) *apiFailure {
-		stored, settingErrs := stepSettings(settings, []any{"body", "settings"})
+		stored, settingErrs, fail := s.stepSettings(typ, settings, []any{"body", "settings"})
 		if len(settingErrs) > 0 {
 			return unprocessable(settingErrs)
+		}
+		if fail != nil {
+			return fail
 		}
 		return updateAction(tree, name, typ, displayName, stored)
 	})
@@ -130,7 +144,7 @@ func (s *Server) handleMoveAction(c *call) {
 		location = locationAfter
 	}
 	s.editTree(c, func(tree map[string]any) *apiFailure {
-		return moveAction(tree, name, newParent, location, branchIndex)
+		return moveAction(tree, name, newParent, location, branchIndex, s.importMode == ImportEngine)
 	})
 }
 

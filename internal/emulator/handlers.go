@@ -1,6 +1,9 @@
 package emulator
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // Handlers run after routing and authentication. Order inside each one
 // follows FastAPI: body validation (422) first, then the endpoint body, which
@@ -25,6 +28,10 @@ func (s *Server) withFlow(c *call, status int, sparse bool, op func(*flow) *apiF
 	if op != nil {
 		if fail := op(f); fail != nil {
 			s.mu.Unlock()
+			if fail.status == http.StatusInternalServerError {
+				writeInternalError(c.w)
+				return
+			}
 			if fail.detail != nil {
 				write422(c.w, fail.detail)
 				return
@@ -36,21 +43,26 @@ func (s *Server) withFlow(c *call, status int, sparse bool, op func(*flow) *apiF
 	body, err := s.flowJSONLocked(f, sparse)
 	s.mu.Unlock()
 	if err != nil {
-		writeRaw(c.w, http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal Server Error"))
+		writeInternalError(c.w)
 		return
 	}
 	writeRaw(c.w, status, "application/json", body)
 }
 
 // apiFailure is an error answer decided inside an operation: Diga's error
-// envelope, or (detail non-nil) a 422 HTTPValidationError found after the
-// flow lookup, like the tree checks of an import.
+// envelope, (detail non-nil) a 422 HTTPValidationError found after the
+// flow lookup, like the tree checks of an import, or (status 500) an
+// exception in the engine, answered like Starlette (internalError).
 type apiFailure struct {
 	status  int
 	code    string
 	message string
 	detail  []validationError
 }
+
+// codeFlowNotPublishable: publish refused (EMPTY trigger; under
+// ImportEngine also invalid steps).
+const codeFlowNotPublishable = "FLOW_NOT_PUBLISHABLE"
 
 func badRequest(code, message string) *apiFailure {
 	return &apiFailure{status: http.StatusBadRequest, code: code, message: message}
@@ -77,7 +89,7 @@ func (s *Server) handleCreate(c *call) {
 	body, err := s.flowJSONLocked(f, false)
 	s.mu.Unlock()
 	if err != nil {
-		writeRaw(c.w, http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal Server Error"))
+		writeInternalError(c.w)
 		return
 	}
 	writeRaw(c.w, http.StatusCreated, "application/json", body)
@@ -151,8 +163,15 @@ func (s *Server) handleStatus(c *call) {
 func (s *Server) handlePublish(c *call) {
 	s.withFlow(c, http.StatusOK, false, func(f *flow) *apiFailure {
 		if triggerType(f.trigger) != triggerPiece {
-			return badRequest("FLOW_NOT_PUBLISHABLE",
+			return badRequest(codeFlowNotPublishable,
 				"Flow "+f.id+" cannot be published: its trigger is not configured (type EMPTY)")
+		}
+		if s.importMode == ImportEngine {
+			if bad := invalidSteps(f.trigger); len(bad) > 0 {
+				return badRequest(codeFlowNotPublishable,
+					"Flow "+f.id+" cannot be published: invalid steps: "+strings.Join(bad, ", ")+
+						" (a step is invalid when the engine rejects its settings or the piece's required inputs are missing; skip or fix it)")
+			}
 		}
 		f.published = &flowVersion{name: f.name, trigger: copyTree(f.trigger)}
 		s.touchLocked(f)
@@ -191,7 +210,14 @@ func (s *Server) handleImport(c *call) {
 		write422(c.w, errs)
 		return
 	}
-	stored, treeErrs := importTrigger(trigger, []any{"body", "trigger"})
+	engine := s.importMode == ImportEngine
+	var stored map[string]any
+	var treeErrs []validationError
+	if engine {
+		treeErrs = checkEngineImport(trigger, []any{"body", "trigger"})
+	} else {
+		stored, treeErrs = importTrigger(trigger, []any{"body", "trigger"})
+	}
 	s.mu.Lock()
 	exists := s.lookupLocked(c.key, c.flowID()) != nil
 	s.mu.Unlock()
@@ -200,6 +226,12 @@ func (s *Server) handleImport(c *call) {
 		return
 	}
 	s.withFlow(c, http.StatusOK, false, func(fl *flow) *apiFailure {
+		if engine {
+			var fail *apiFailure
+			if stored, fail = engineImport(fl.trigger, trigger, s.engineNow()); fail != nil {
+				return fail
+			}
+		}
 		fl.trigger = stored
 		fl.name = displayName
 		// Every step is replaced, and its sample data with it.
@@ -234,7 +266,15 @@ func (s *Server) handleTrigger(c *call) {
 		return
 	}
 	s.withFlow(c, http.StatusOK, false, func(fl *flow) *apiFailure {
-		fl.trigger = replaceTrigger(fl.trigger, typ, displayName, stored)
+		if s.importMode == ImportEngine {
+			t, fail := engineTriggerUpdate(fl.trigger, typ, displayName, settings, s.engineNow())
+			if fail != nil {
+				return fail
+			}
+			fl.trigger = t
+		} else {
+			fl.trigger = replaceTrigger(fl.trigger, typ, displayName, stored)
+		}
 		s.touchLocked(fl)
 		return nil
 	})

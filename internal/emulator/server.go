@@ -19,7 +19,8 @@ type Server struct {
 	mu           sync.Mutex
 	now          func() time.Time
 	sparseRename bool
-	strictModel  bool
+	importMode   ImportMode
+	responseMode ResponseMode
 	keys         map[string]struct{}
 	projects     map[string]*project
 	issued       map[string]struct{} // every flow id ever handed out, across projects
@@ -44,9 +45,9 @@ func New(opts ...Option) *Server {
 		keys:     map[string]struct{}{},
 		projects: map[string]*project{},
 		issued:   map[string]struct{}{},
-		// openapi.json declares closed response models; see
-		// WithLenientResponseModel for a looser server.
-		strictModel: true,
+		// The zero modes are the defaults: ImportLenient, and
+		// ResponseDeclared because openapi.json declares closed response
+		// models.
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -89,25 +90,22 @@ func WithClockOffset(d time.Duration) Option {
 	return WithClock(func() time.Time { return time.Now().Add(d) })
 }
 
-// WithStrictResponseModel serializes every trigger tree through the documented
-// response models (TriggerResponse, StepResponse and their settings), as a
-// FastAPI response_model with pydantic's default extra="ignore" would: keys the
+// WithStrictResponseModel is WithResponseMode(ResponseDeclared): every
+// trigger tree is serialized through the documented response models
+// (TriggerResponse, StepResponse and their settings), as a FastAPI
+// response_model with pydantic's default extra="ignore" would: keys the
 // models do not declare are dropped (e.g. a CODE step's settings.sourceCode),
 // declared keys that are absent come back as null, and model keys appear in
 // model order. This is the default, because it is what openapi.json
 // describes; the option only makes that explicit.
-func WithStrictResponseModel() Option {
-	return func(s *Server) { s.strictModel = true }
-}
+func WithStrictResponseModel() Option { return WithResponseMode(ResponseDeclared) }
 
-// WithLenientResponseModel returns trigger trees as stored, keys sorted,
-// with every key the client sent plus the server-owned ones: a server
-// looser than its contract. Tests use it to prove the provider copes with
-// servers that add keys of their own; such answers violate the contract's
-// closed response models.
-func WithLenientResponseModel() Option {
-	return func(s *Server) { s.strictModel = false }
-}
+// WithLenientResponseModel is WithResponseMode(ResponseFull): trigger trees
+// are returned as stored, keys sorted, with every key the client sent plus
+// the server-owned ones: a server looser than its contract. Tests use it to
+// prove the provider copes with servers that add keys of their own; such
+// answers violate the contract's closed response models.
+func WithLenientResponseModel() Option { return WithResponseMode(ResponseFull) }
 
 // AddAPIKey accepts one more API key (a new, empty project). Empty keys are
 // ignored because an empty bearer credential can never authenticate.

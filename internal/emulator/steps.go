@@ -13,8 +13,9 @@ import (
 // storeTreeLocked) only when the whole operation succeeded, so a failed
 // request never leaves a half-edited draft. The semantics are Activepieces'
 // flow operations (ADD_ACTION, DELETE_ACTION, ADD_BRANCH, …) mapped onto
-// Diga's tree shape, where a loop's body and a router's branches both live in
-// "children"; see doc.go.
+// Diga's tree shape, where a router's branches live in "children" and a
+// loop's body in "firstLoopAction" (Activepieces' key) or children[0]; see
+// doc.go.
 
 const (
 	locationAfter        = "AFTER"
@@ -46,8 +47,8 @@ func stepType(node map[string]any) string {
 }
 
 // stepRef locates a node of a trigger tree together with the slot holding it:
-// holder["nextAction"] or holder["children"][index]. The trigger itself has
-// no holder.
+// holder["nextAction"], holder["firstLoopAction"] or
+// holder["children"][index]. The trigger itself has no holder.
 type stepRef struct {
 	node   map[string]any
 	holder map[string]any
@@ -59,15 +60,24 @@ func (r stepRef) isTrigger() bool { return r.holder == nil }
 
 // replace puts v (a step or nil) where the referenced node was.
 func (r stepRef) replace(v any) {
-	if r.key == "children" {
+	switch r.key {
+	case "children":
 		r.holder["children"].([]any)[r.index] = v
-		return
+	case keyFirstLoopAction:
+		// Activepieces leaves no key behind an emptied loop body.
+		if v == nil {
+			delete(r.holder, keyFirstLoopAction)
+			return
+		}
+		r.holder[keyFirstLoopAction] = v
+	default:
+		r.holder["nextAction"] = v
 	}
-	r.holder["nextAction"] = v
 }
 
 // findStep finds the trigger or step called name, in depth-first order (a
-// node, then its children in order, then its nextAction chain).
+// node, then its firstLoopAction chain, its children in order, then its
+// nextAction chain).
 func findStep(trigger map[string]any, name string) (stepRef, bool) {
 	if stepName(trigger) == name {
 		return stepRef{node: trigger}, true
@@ -75,7 +85,7 @@ func findStep(trigger map[string]any, name string) (stepRef, bool) {
 	return findBelow(trigger, name)
 }
 
-// findBelow searches node's children and its nextAction chain (not node).
+// findBelow searches node's sub-chains and its nextAction chain (not node).
 func findBelow(node map[string]any, name string) (stepRef, bool) {
 	for node != nil {
 		if r, ok := findInChildren(node, name); ok {
@@ -93,9 +103,18 @@ func findBelow(node map[string]any, name string) (stepRef, bool) {
 	return stepRef{}, false
 }
 
-// findInChildren searches the sub-trees in node's children only, i.e. a
-// loop's body or a router's branches.
+// findInChildren searches the sub-trees below node only (its
+// firstLoopAction, then its children), i.e. a loop's body or a router's
+// branches.
 func findInChildren(node map[string]any, name string) (stepRef, bool) {
+	if m, ok := node[keyFirstLoopAction].(map[string]any); ok {
+		if stepName(m) == name {
+			return stepRef{node: m, holder: node, key: keyFirstLoopAction}, true
+		}
+		if r, ok := findBelow(m, name); ok {
+			return r, true
+		}
+	}
 	kids, _ := node["children"].([]any)
 	for i, k := range kids {
 		m, ok := k.(map[string]any)
@@ -112,25 +131,26 @@ func findInChildren(node map[string]any, name string) (stepRef, bool) {
 	return stepRef{}, false
 }
 
-// stepNames lists the names of node and everything below it (children and
-// nextAction chains) in depth-first order.
+// stepNames lists the names of node and everything below it (sub-chains
+// and nextAction chains) in depth-first order.
 func stepNames(node map[string]any) []string {
 	var out []string
-	var walk func(map[string]any)
-	walk = func(n map[string]any) {
-		for n != nil {
-			out = append(out, stepName(n))
-			kids, _ := n["children"].([]any)
-			for _, k := range kids {
-				if m, ok := k.(map[string]any); ok {
-					walk(m)
-				}
-			}
-			n, _ = n["nextAction"].(map[string]any)
-		}
-	}
-	walk(node)
+	walkSteps(node, func(n map[string]any) { out = append(out, stepName(n)) })
 	return out
+}
+
+// walkSteps calls visit on node and every node below it, depth first: a
+// node, its sub-chains (subChains), then its nextAction chain.
+func walkSteps(node map[string]any, visit func(map[string]any)) {
+	for node != nil {
+		visit(node)
+		for _, k := range subChains(node) {
+			if m, ok := k.(map[string]any); ok {
+				walkSteps(m, visit)
+			}
+		}
+		node, _ = node["nextAction"].(map[string]any)
+	}
 }
 
 func stepNotFound(name string) *apiFailure {
@@ -210,9 +230,24 @@ func newStep(name, typ, displayName string, settings map[string]any) map[string]
 	return step
 }
 
+// bodyInFirstLoopAction tells where a loop's body is, or goes: in
+// firstLoopAction when the loop stores one, in children[0] when that holds a
+// step, otherwise where the import mode puts loop bodies (engine:
+// firstLoopAction, lenient: children[0]).
+func bodyInFirstLoopAction(loop map[string]any, engine bool) bool {
+	if _, ok := loop[keyFirstLoopAction].(map[string]any); ok {
+		return true
+	}
+	if kids, _ := loop["children"].([]any); len(kids) > 0 && kids[0] != nil {
+		return false
+	}
+	return engine
+}
+
 // insertStep links step (whose own nextAction is replaced) relative to the
-// step or trigger called parent.
-func insertStep(trigger map[string]any, parent, location string, branchIndex *big.Int, step map[string]any) *apiFailure {
+// step or trigger called parent. engine: ImportEngine's choice of where a
+// new loop body goes.
+func insertStep(trigger map[string]any, parent, location string, branchIndex *big.Int, step map[string]any, engine bool) *apiFailure {
 	r, ok := findStep(trigger, parent)
 	if !ok {
 		return stepNotFound(parent)
@@ -222,6 +257,11 @@ func insertStep(trigger map[string]any, parent, location string, branchIndex *bi
 	case locationInsideLoop:
 		if r.isTrigger() || stepType(p) != actionLoop {
 			return badRequest(codeInvalidStepLocation, "INSIDE_LOOP needs a LOOP_ON_ITEMS parent; "+describe(r)+" is not a loop")
+		}
+		if bodyInFirstLoopAction(p, engine) {
+			step["nextAction"] = p[keyFirstLoopAction]
+			p[keyFirstLoopAction] = step
+			break
 		}
 		kids, _ := p["children"].([]any)
 		kids = append([]any(nil), kids...)
@@ -266,7 +306,7 @@ func describe(r stepRef) string {
 }
 
 // addAction implements ADD_ACTION.
-func addAction(trigger map[string]any, parent, location string, branchIndex *big.Int, step map[string]any) *apiFailure {
+func addAction(trigger map[string]any, parent, location string, branchIndex *big.Int, step map[string]any, engine bool) *apiFailure {
 	if _, ok := findStep(trigger, parent); !ok {
 		return stepNotFound(parent)
 	}
@@ -276,7 +316,7 @@ func addAction(trigger map[string]any, parent, location string, branchIndex *big
 			return badRequest(codeDuplicateStepName, "A step named "+name+" already exists in the flow")
 		}
 	}
-	return insertStep(trigger, parent, location, branchIndex, step)
+	return insertStep(trigger, parent, location, branchIndex, step, engine)
 }
 
 // updateAction implements UPDATE_ACTION: type, displayName and settings are
@@ -310,7 +350,7 @@ func deleteAction(trigger map[string]any, name string) *apiFailure {
 // moveAction implements MOVE_ACTION: the step leaves its place (its
 // nextAction chain closing the gap) and is inserted like ADD_ACTION, keeping
 // its children.
-func moveAction(trigger map[string]any, name, newParent, location string, branchIndex *big.Int) *apiFailure {
+func moveAction(trigger map[string]any, name, newParent, location string, branchIndex *big.Int, engine bool) *apiFailure {
 	r, fail := findAction(trigger, name)
 	if fail != nil {
 		return fail
@@ -326,7 +366,7 @@ func moveAction(trigger map[string]any, name, newParent, location string, branch
 	}
 	r.replace(r.node["nextAction"])
 	r.node["nextAction"] = nil
-	return insertStep(trigger, newParent, location, branchIndex, r.node)
+	return insertStep(trigger, newParent, location, branchIndex, r.node, engine)
 }
 
 // findRouter finds the ROUTER step called name.
@@ -483,28 +523,17 @@ func cloneSteps(head map[string]any, taken []string) map[string]any {
 		rename[old] = name
 	}
 	out := copyTree(head)
-	var walk func(map[string]any)
-	walk = func(n map[string]any) {
-		for n != nil {
-			n["name"] = rename[stepName(n)]
-			if d, ok := n["displayName"].(string); ok {
-				n["displayName"] = d + " Copy"
-			}
-			if st := settingsOf(n); st != nil {
-				if in, ok := st["input"]; ok {
-					st["input"] = rewriteRefs(in, rename)
-				}
-			}
-			kids, _ := n["children"].([]any)
-			for _, k := range kids {
-				if m, ok := k.(map[string]any); ok {
-					walk(m)
-				}
-			}
-			n, _ = n["nextAction"].(map[string]any)
+	walkSteps(out, func(n map[string]any) {
+		n["name"] = rename[stepName(n)]
+		if d, ok := n["displayName"].(string); ok {
+			n["displayName"] = d + " Copy"
 		}
-	}
-	walk(out)
+		if st := settingsOf(n); st != nil {
+			if in, ok := st["input"]; ok {
+				st["input"] = rewriteRefs(in, rename)
+			}
+		}
+	})
 	return out
 }
 
@@ -549,12 +578,22 @@ func rewriteRefs(v any, rename map[string]string) any {
 	return conv(v)
 }
 
-// storeTreeLocked stores an edited draft tree: server-owned keys are
-// recomputed exactly as for an import (valid, skip, nextAction, settings
-// defaults, trigger name) and updated is bumped. flow_category is derived on
-// every read, so it follows automatically.
+// storeTreeLocked stores an edited draft tree and bumps updated. Under
+// ImportLenient server-owned keys are recomputed exactly as for an import
+// (valid, skip, nextAction, settings defaults, trigger name); under
+// ImportEngine as the engine does (engine.go: valid and lastUpdatedDate of
+// the steps the edit changed). Nothing is dropped either way. flow_category
+// is derived on every read, so it follows automatically.
 func (s *Server) storeTreeLocked(f *flow, tree map[string]any) {
-	stored, _ := importTrigger(tree, nil)
-	f.trigger = stored
+	f.trigger = s.normalizeTreeLocked(f.trigger, tree)
 	s.touchLocked(f)
+}
+
+// normalizeTreeLocked is the stored form of tree, an edited copy of old
+// (nil for a new tree), in the server's import mode.
+func (s *Server) normalizeTreeLocked(old, tree map[string]any) map[string]any {
+	if s.importMode == ImportEngine {
+		return engineNormalize(old, tree, s.engineNow())
+	}
+	return normalizeTrigger(tree)
 }

@@ -147,8 +147,11 @@ func (s *Server) flowBody(f *flow, sparse bool) orderedObject {
 		o = append(o, field{"status", f.status}, field{"flow_category", flowCategory(f.trigger)})
 	}
 	var trig any = f.trigger
-	if s.strictModel {
-		trig = projectTrigger(f.trigger)
+	switch s.responseMode {
+	case ResponseDeclared:
+		trig = projector{}.trigger(f.trigger)
+	case ResponseDeclaredNoLoopBodies:
+		trig = projector{noLoopBodies: true}.trigger(f.trigger)
 	}
 	return append(o,
 		field{"trigger", trig},
@@ -283,8 +286,12 @@ func (s *Server) RenameFlow(apiKey, id, name string) bool {
 // without the server's lock held, so it may call other methods of s. The
 // result goes through a JSON round trip (edit may use any encodable Go
 // values; an unencodable tree panics), is stored as the draft without
-// validation, gains the server-owned keys an import adds (valid recomputed,
-// skip, nextAction, settings defaults, trigger name), and updated is bumped;
+// validation and without dropping anything (a loop body may be edited in
+// firstLoopAction or children in every mode), normalized like a step
+// operation's result (ImportLenient: the server-owned keys an import adds,
+// valid recomputed, skip, nextAction, settings defaults, trigger name;
+// ImportEngine: valid and lastUpdatedDate of the nodes the edit changed, a
+// valid the edit itself changed honoured), and updated is bumped;
 // flow_category follows from the new tree. A nil edit only re-normalizes and
 // bumps updated. EditFlow reports false, changing nothing, when apiKey's
 // project has no flow id (also when the flow was deleted while edit ran).

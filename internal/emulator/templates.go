@@ -561,6 +561,10 @@ func (s *Server) copyTemplateLocked(key, id, raw string, req copyRequest) (order
 		}).(map[string]any)
 	}
 	stored, _ := importTrigger(tree, nil)
+	if s.importMode == ImportEngine {
+		// Created as by the UI: the engine's validity, nothing reshaped.
+		stored = s.normalizeTreeLocked(nil, tree)
+	}
 
 	name := req.flowName
 	if name == "" {

@@ -5,7 +5,8 @@ import "strings"
 // Trigger and step trees are kept as decoded JSON (map[string]any with
 // json.Number numbers) so that everything a client sends survives a round
 // trip. This file owns their validation, the server-owned keys the emulator
-// adds, the flow_category rule and the strict response-model projection.
+// adds, the flow_category rule and the response-model projections. The
+// engine's own reading (ImportEngine) is in engine.go.
 
 const (
 	triggerEmpty = "EMPTY"
@@ -17,6 +18,9 @@ const (
 	actionRouter = "ROUTER"
 
 	digaPieceName = "@diga/piece-diga"
+
+	// keyFirstLoopAction is where Activepieces keeps a loop's body.
+	keyFirstLoopAction = "firstLoopAction"
 
 	categoryPostCall     = "post_call"
 	categoryDuringCall   = "during_call"
@@ -54,6 +58,15 @@ func defaultTrigger() map[string]any {
 type treeNormalizer struct {
 	errs  []validationError
 	names map[string]bool
+	// importing: a LOOP_ON_ITEMS step with a firstLoopAction loses its
+	// children (the body came in firstLoopAction). Stored trees being
+	// re-normalized (edits) keep everything.
+	importing bool
+	// engine: check the tree as Activepieces reads it (ImportEngine): only
+	// a loop's firstLoopAction and a router's children are sub-chains,
+	// other children/firstLoopAction keys are ignored; "valid" must be a
+	// boolean or null.
+	engine bool
 }
 
 func newTreeNormalizer() *treeNormalizer {
@@ -61,9 +74,30 @@ func newTreeNormalizer() *treeNormalizer {
 }
 
 // importTrigger validates ImportFlowRequest.trigger (located at loc) and
-// returns the stored trigger tree.
+// returns the stored trigger tree (ImportLenient).
 func importTrigger(in map[string]any, loc []any) (map[string]any, []validationError) {
 	n := newTreeNormalizer()
+	n.importing = true
+	return n.trigger(in, loc)
+}
+
+// normalizeTrigger re-normalizes a stored (edited) tree under ImportLenient:
+// server-owned keys re-added, valid recomputed, nothing dropped.
+func normalizeTrigger(in map[string]any) map[string]any {
+	out, _ := newTreeNormalizer().trigger(in, nil)
+	return out
+}
+
+// checkEngineImport runs the import's tree checks (422) over the tree as
+// ImportEngine reads it.
+func checkEngineImport(in map[string]any, loc []any) []validationError {
+	n := newTreeNormalizer()
+	n.engine = true
+	_, errs := n.trigger(in, loc)
+	return errs
+}
+
+func (n *treeNormalizer) trigger(in map[string]any, loc []any) (map[string]any, []validationError) {
 	out := copyTree(in)
 	f := fields{obj: in, loc: loc, errs: &n.errs}
 	typ, _ := f.enum("type", triggerTypes)
@@ -73,6 +107,7 @@ func importTrigger(in map[string]any, loc []any) (map[string]any, []validationEr
 		n.names[name] = true
 	}
 	f.optStr("displayName")
+	n.checkValid(in, loc)
 	settings := n.settings(in, loc, false, typ == triggerPiece)
 	out["settings"] = settings
 	out["nextAction"] = n.step(in["nextAction"], appendLoc(loc, "nextAction"))
@@ -191,9 +226,19 @@ func (n *treeNormalizer) step(raw any, loc []any) any {
 	} else if _, isBool := v.(bool); !isBool {
 		n.errs = append(n.errs, boolTypeError(appendLoc(loc, "skip"), v))
 	}
+	n.checkValid(in, loc)
 	settings := n.settings(in, loc, true, true)
 	out["settings"] = settings
-	if v, ok := in["children"]; ok && v != nil {
+	// The loop body: Activepieces' firstLoopAction, or children[0].
+	fla, hasBody := in[keyFirstLoopAction]
+	hasBody = hasBody && fla != nil
+	if hasBody && (!n.engine || typ == actionLoop) {
+		out[keyFirstLoopAction] = n.step(fla, appendLoc(loc, keyFirstLoopAction))
+	}
+	skipChildren := (n.importing && hasBody && typ == actionLoop) || (n.engine && typ != actionRouter)
+	if skipChildren {
+		delete(out, "children")
+	} else if v, ok := in["children"]; ok && v != nil {
 		l, isList := v.([]any)
 		if !isList {
 			n.errs = append(n.errs, listTypeError(appendLoc(loc, "children"), v))
@@ -208,6 +253,32 @@ func (n *treeNormalizer) step(raw any, loc []any) any {
 	out["nextAction"] = n.step(in["nextAction"], appendLoc(loc, "nextAction"))
 	out["valid"] = stepValid(typ, settings)
 	return out
+}
+
+// checkValid: under ImportEngine the client's "valid" counts (false keeps a
+// step invalid), so it must be a boolean or null.
+func (n *treeNormalizer) checkValid(in map[string]any, loc []any) {
+	if !n.engine {
+		return
+	}
+	if v, ok := in["valid"]; ok && v != nil {
+		if _, isBool := v.(bool); !isBool {
+			n.errs = append(n.errs, boolTypeError(appendLoc(loc, "valid"), v))
+		}
+	}
+}
+
+// subChains returns the heads of node's sub-chains in walk order: its
+// firstLoopAction (a loop body as Activepieces stores it), then its
+// children (a loop body as the contract describes it, or router branch
+// heads; nil for an empty branch).
+func subChains(node map[string]any) []any {
+	var out []any
+	if fla, ok := node[keyFirstLoopAction].(map[string]any); ok {
+		out = append(out, fla)
+	}
+	kids, _ := node["children"].([]any)
+	return append(out, kids...)
 }
 
 func nonEmptyString(m map[string]any, key string) bool {
@@ -300,11 +371,9 @@ func hasMakeCall(node any) bool {
 				return true
 			}
 		}
-		if kids, ok := step["children"].([]any); ok {
-			for _, k := range kids {
-				if hasMakeCall(k) {
-					return true
-				}
+		for _, k := range subChains(step) {
+			if hasMakeCall(k) {
+				return true
 			}
 		}
 		node = step["nextAction"]
@@ -312,9 +381,17 @@ func hasMakeCall(node any) bool {
 	return false
 }
 
-// ---- strict response-model projection --------------------------------------
+// ---- response-model projections -------------------------------------------
 
-func projectTrigger(t map[string]any) any {
+// projector renders stored trees through the documented response models
+// (ResponseDeclared, ResponseDeclaredNoLoopBodies).
+type projector struct {
+	// noLoopBodies: a LOOP_ON_ITEMS step's children are always null and
+	// firstLoopAction is never shown (it is not a declared key).
+	noLoopBodies bool
+}
+
+func (p projector) trigger(t map[string]any) any {
 	if t == nil {
 		return nil
 	}
@@ -323,36 +400,64 @@ func projectTrigger(t map[string]any) any {
 		case "settings":
 			return projectSettings(v, triggerSettingsModelFields)
 		case "nextAction":
-			return projectStep(v)
+			return p.step(v)
 		}
 		return v
 	})
 }
 
-func projectStep(v any) any {
+func (p projector) step(v any) any {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil
 	}
-	return projectFields(m, stepModelFields, func(key string, v any) any {
+	view := make(map[string]any, len(stepModelFields))
+	for _, k := range stepModelFields {
+		if x, ok := m[k]; ok {
+			view[k] = x
+		}
+	}
+	view["children"] = p.children(m)
+	return projectFields(view, stepModelFields, func(key string, v any) any {
 		switch key {
 		case "settings":
 			return projectSettings(v, stepSettingsModelFields)
 		case "nextAction":
-			return projectStep(v)
+			return p.step(v)
 		case "children":
-			l, ok := v.([]any)
-			if !ok {
-				return nil
-			}
+			l := v.([]any)
 			out := make([]any, len(l))
 			for i, c := range l {
-				out[i] = projectStep(c)
+				out[i] = p.step(c)
 			}
 			return out
 		}
 		return v
 	})
+}
+
+// children is what StepResponse.children shows: the stored children, with
+// a firstLoopAction (the loop body) in front of them; nil (null) when there
+// are neither, or for any loop under noLoopBodies.
+func (p projector) children(m map[string]any) any {
+	if p.noLoopBodies {
+		if stepType(m) == actionLoop {
+			return nil
+		}
+		kids, ok := m["children"].([]any)
+		if !ok {
+			return nil
+		}
+		return kids
+	}
+	if _, ok := m[keyFirstLoopAction].(map[string]any); ok {
+		return subChains(m)
+	}
+	kids, ok := m["children"].([]any)
+	if !ok {
+		return nil
+	}
+	return kids
 }
 
 func projectSettings(v any, keys []string) any {

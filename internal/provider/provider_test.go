@@ -280,7 +280,15 @@ func newAccTargetChecked(t *testing.T, wrap func(testing.TB, http.Handler) http.
 	} else {
 		tg.apiKey = "test-key-" + randomSuffix(t)
 		registerSecret(tg.apiKey)
-		emu := emulator.New(append([]emulator.Option{emulator.WithAPIKeys(tg.apiKey)}, opts...)...)
+		// DIGA_EMULATOR_STRICT / _IMPORT_MODE / _RESPONSE_MODE pick the
+		// emulator's modes for every test; a test's own options come later
+		// and win.
+		modes, err := emulator.ModeOptionsFromEnv(os.Getenv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts = append(append([]emulator.Option{emulator.WithAPIKeys(tg.apiKey)}, modes...), opts...)
+		emu := emulator.New(opts...)
 		srv := httptest.NewServer(tg.hooked(wrap(t, recordImportsFor(t, tg, emu))))
 		t.Cleanup(srv.Close)
 		tg.emu = emu
