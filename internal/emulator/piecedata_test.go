@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -230,5 +231,70 @@ func TestPieceDataRefusesBadFiles(t *testing.T) {
 		if _, err := loadPieceData(fsys(files)); err == nil {
 			t.Errorf("%s: loaded", name)
 		}
+	}
+}
+
+// TestSeedTemplatesUseTheCatalogue: every piece step and trigger of the
+// built-in templates names a piece of the catalogue at its version, an
+// action or trigger it has, every required input of it, and no input it
+// does not define ("auth" is the connection of a piece with an auth).
+func TestSeedTemplatesUseTheCatalogue(t *testing.T) {
+	t.Parallel()
+	for _, seed := range seedTemplates() {
+		var walk func(node map[string]any)
+		walk = func(node map[string]any) {
+			if node == nil {
+				return
+			}
+			settings, _ := node["settings"].(map[string]any)
+			switch node["type"] {
+			case "PIECE_TRIGGER", "PIECE":
+				checkTemplateStep(t, seed.Name, node, settings)
+			}
+			for _, k := range []string{"nextAction", "firstLoopAction"} {
+				next, _ := node[k].(map[string]any)
+				walk(next)
+			}
+			children, _ := node["children"].([]any)
+			for _, c := range children {
+				child, _ := c.(map[string]any)
+				walk(child)
+			}
+		}
+		walk(seed.Trigger)
+	}
+}
+
+func checkTemplateStep(t *testing.T, template string, node, settings map[string]any) {
+	t.Helper()
+	where := template + " / " + str(node, "name")
+	p := catalogPiece(t, str(settings, "pieceName"))
+	if v := str(settings, "pieceVersion"); v != p.version {
+		t.Errorf("%s: %s version %q, the catalogue has %s", where, p.name, v, p.version)
+	}
+	ops, opName := p.actions, str(settings, "actionName")
+	if node["type"] == "PIECE_TRIGGER" {
+		ops, opName = p.triggers, str(settings, "triggerName")
+	}
+	op, ok := opNamed(ops, opName)
+	if !ok {
+		t.Errorf("%s: %s has no %q", where, p.name, opName)
+		return
+	}
+	input, _ := settings["input"].(map[string]any)
+	var missing, unknown []string
+	for _, prop := range op.props {
+		if _, has := input[prop.name]; prop.required && !has {
+			missing = append(missing, prop.name)
+		}
+	}
+	for k := range input {
+		if _, ok := propNamed(op, k); !ok && !(k == "auth" && p.auth != nil) {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	if len(missing) > 0 || len(unknown) > 0 {
+		t.Errorf("%s: %s %s: required inputs missing %v, inputs it does not define %v", where, p.name, opName, missing, unknown)
 	}
 }
