@@ -171,8 +171,11 @@ func (pf pieceFile) piece(l pieceListing) (*piece, error) {
 		return nil, fmt.Errorf("%s: version %q is not x.y.z", pf.Name, pf.Version)
 	}
 	var src pieceSource
-	if err := json.Unmarshal(pf.Source, &src); err != nil || (src.Kind != "npm" && src.Kind != "hand") {
-		return nil, fmt.Errorf("%s: source.kind is neither npm nor hand (%v)", pf.Name, err)
+	if err := json.Unmarshal(pf.Source, &src); err != nil {
+		return nil, fmt.Errorf("%s: source: %w", pf.Name, err)
+	}
+	if src.Kind != "npm" && src.Kind != "hand" {
+		return nil, fmt.Errorf("%s: source.kind %q is neither npm nor hand", pf.Name, src.Kind)
 	}
 	if src.Kind == "npm" && (src.Package != pf.Name || src.Version != pf.Version) {
 		return nil, fmt.Errorf("%s %s: generated from %s %s", pf.Name, pf.Version, src.Package, src.Version)

@@ -289,7 +289,8 @@ func checkTemplateStep(t *testing.T, template string, node, settings map[string]
 		}
 	}
 	for k := range input {
-		if _, ok := propNamed(op, k); !ok && !(k == "auth" && p.auth != nil) {
+		connection := k == "auth" && p.auth != nil
+		if _, ok := propNamed(op, k); !ok && !connection {
 			unknown = append(unknown, k)
 		}
 	}
