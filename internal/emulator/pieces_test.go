@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -47,19 +48,24 @@ func expectPieces(t *testing.T, c *apiClient, target string, want ...string) []m
 }
 
 const (
-	pieceDiga    = "@diga/piece-diga"
-	pieceGmail   = "@activepieces/piece-gmail"
-	pieceHTTP    = "@activepieces/piece-http"
-	pieceHubSpot = "@activepieces/piece-hubspot"
-	pieceOpenAI  = "@activepieces/piece-openai"
-	pieceSlack   = "@activepieces/piece-slack"
+	pieceDiga     = "@diga/piece-diga"
+	pieceGmail    = "@activepieces/piece-gmail"
+	pieceCalendar = "@activepieces/piece-google-calendar"
+	pieceSheets   = "@activepieces/piece-google-sheets"
+	pieceHTTP     = "@activepieces/piece-http"
+	pieceHubSpot  = "@activepieces/piece-hubspot"
+	pieceOpenAI   = "@activepieces/piece-openai"
+	pieceSlack    = "@activepieces/piece-slack"
 )
+
+// allPieces is the whole catalogue in list order (by displayName).
+var allPieces = []string{pieceDiga, pieceGmail, pieceCalendar, pieceSheets, pieceHTTP, pieceHubSpot, pieceOpenAI, pieceSlack}
 
 func TestPiecesArePublic(t *testing.T) {
 	t.Parallel()
 	c := newClient(t)
 	for _, key := range []string{"", "not-a-key", keyA} {
-		expectPieces(t, c.as(key), "/v1/workflow/piece", pieceDiga, pieceGmail, pieceHTTP, pieceHubSpot, pieceOpenAI, pieceSlack)
+		expectPieces(t, c.as(key), "/v1/workflow/piece", allPieces...)
 		got := expectJSON(t, c.as(key).do("GET", "/v1/workflow/piece/"+pieceSlack, nil), http.StatusOK)
 		if got["name"] != pieceSlack {
 			t.Fatalf("piece = %v", got)
@@ -79,10 +85,11 @@ func TestPieceSummaryShape(t *testing.T) {
 	rec := c.do("GET", "/v1/workflow/piece?search=diga", nil)
 	list := expectPieces(t, c, "/v1/workflow/piece?search=diga", pieceDiga)
 	p := list[0]
-	if p["actions"] != 1.0 || p["triggers"] != 3.0 || p["suggestedActions"] != nil || p["suggestedTriggers"] != nil {
+	if p["actions"] != 3.0 || p["triggers"] != 3.0 || p["suggestedActions"] != nil || p["suggestedTriggers"] != nil {
 		t.Fatalf("summary = %v", p)
 	}
-	if !reflect.DeepEqual(p["categories"], []any{"COMMUNICATION", "AI"}) || p["pieceType"] != "CUSTOM" || p["auth"] != nil {
+	if !reflect.DeepEqual(p["categories"], []any{"COMMUNICATION", "AI"}) || p["pieceType"] != "CUSTOM" || p["auth"] != nil ||
+		p["minimumSupportedRelease"] != "0.0.0" || p["maximumSupportedRelease"] != "99999.99999.9999" {
 		t.Fatalf("summary = %v", p)
 	}
 	body := rec.Body.String()
@@ -96,10 +103,21 @@ func TestPieceSummaryShape(t *testing.T) {
 		}
 		last = i
 	}
+	// Slack offers two auths (a list of PieceAuthProperty); OpenAI one
+	// CUSTOM_AUTH with nested props; both declare their minimum release.
 	slack := expectPieces(t, c, "/v1/workflow/piece?search=Slack", pieceSlack)[0]
-	auth := obj(slack["auth"])
-	if auth["type"] != "OAUTH2" || auth["authUrl"] != "https://slack.com/oauth/v2/authorize" {
-		t.Fatalf("slack auth = %v", auth)
+	auths, _ := slack["auth"].([]any)
+	if len(auths) != 2 || obj(auths[0])["type"] != "OAUTH2" ||
+		!strings.HasPrefix(str(obj(auths[0]), "authUrl"), "https://slack.com/oauth/v2/authorize") ||
+		obj(auths[1])["type"] != "CUSTOM_AUTH" || obj(obj(obj(auths[1])["props"])["botToken"])["type"] != "SECRET_TEXT" ||
+		slack["version"] != "0.17.9" || slack["minimumSupportedRelease"] != "0.86.4" {
+		t.Fatalf("slack = %v", slack)
+	}
+	openai := expectPieces(t, c, "/v1/workflow/piece?search=chatgpt", pieceOpenAI)[0]
+	auth := obj(openai["auth"])
+	apiKey := obj(obj(auth["props"])["apiKey"])
+	if auth["type"] != "CUSTOM_AUTH" || auth["required"] != true || apiKey["type"] != "SECRET_TEXT" || apiKey["required"] != true {
+		t.Fatalf("openai auth = %v", auth)
 	}
 }
 
@@ -109,30 +127,35 @@ func TestPieceFilters(t *testing.T) {
 	// search: case-insensitive substring of name, displayName, description.
 	expectPieces(t, c, "/v1/workflow/piece?search=SLACK", pieceSlack)
 	expectPieces(t, c, "/v1/workflow/piece?search=activepieces%2Fpiece-h", pieceHTTP, pieceHubSpot)
-	expectPieces(t, c, "/v1/workflow/piece?search=crm", pieceHubSpot)
+	expectPieces(t, c, "/v1/workflow/piece?search=google", pieceCalendar, pieceSheets)
+	expectPieces(t, c, "/v1/workflow/piece?search=chatgpt", pieceOpenAI)
 	expectPieces(t, c, "/v1/workflow/piece?search=nothing-like-this")
-	expectPieces(t, c, "/v1/workflow/piece?search=", pieceDiga, pieceGmail, pieceHTTP, pieceHubSpot, pieceOpenAI, pieceSlack)
+	expectPieces(t, c, "/v1/workflow/piece?search=", allPieces...)
 
 	// categories: repeated, any of them.
 	expectPieces(t, c, "/v1/workflow/piece?categories=AI", pieceDiga, pieceOpenAI)
 	expectPieces(t, c, "/v1/workflow/piece?categories=AI&categories=SALES_AND_CRM", pieceDiga, pieceHubSpot, pieceOpenAI)
+	expectPieces(t, c, "/v1/workflow/piece?categories=PRODUCTIVITY", pieceGmail, pieceCalendar, pieceSheets)
 	expectPieces(t, c, "/v1/workflow/piece?categories=COMMERCE")
 	expectPieces(t, c, "/v1/workflow/piece?categories=COMMUNICATION&search=mail", pieceGmail)
 
 	// suggestion_type: pieces offering that kind, with the matching
 	// operations listed.
-	list := expectPieces(t, c, "/v1/workflow/piece?suggestion_type=TRIGGER", pieceDiga, pieceGmail, pieceHubSpot, pieceSlack)
+	list := expectPieces(t, c, "/v1/workflow/piece?suggestion_type=TRIGGER", pieceDiga, pieceGmail, pieceCalendar, pieceSheets, pieceSlack)
 	if list[0]["suggestedActions"] != nil || len(list[0]["suggestedTriggers"].([]any)) != 3 {
 		t.Fatalf("diga = %v", list[0])
 	}
-	list = expectPieces(t, c, "/v1/workflow/piece?suggestion_type=ACTION&search=deal", pieceHubSpot)
-	want := []any{map[string]any{"name": "create_deal", "displayName": "Create Deal", "description": "Creates a new deal in HubSpot"}}
+	list = expectPieces(t, c, "/v1/workflow/piece?suggestion_type=ACTION&search=add_contact", pieceHubSpot)
+	want := []any{map[string]any{"name": "add_contact_to_list", "displayName": "Add contact To List", "description": "Add contact to list"}}
 	if !reflect.DeepEqual(list[0]["suggestedActions"], want) || list[0]["suggestedTriggers"] != nil {
 		t.Fatalf("hubspot = %v", list[0])
 	}
-	list = expectPieces(t, c, "/v1/workflow/piece?suggestion_type=ACTION_AND_TRIGGER&search=call", pieceDiga)
-	if len(list[0]["suggestedActions"].([]any)) != 1 || len(list[0]["suggestedTriggers"].([]any)) != 3 {
-		t.Fatalf("diga = %v", list[0])
+	// "call" is in Diga's description (all its operations) and in the
+	// Custom API Call actions of OpenAI and Slack.
+	list = expectPieces(t, c, "/v1/workflow/piece?suggestion_type=ACTION_AND_TRIGGER&search=call", pieceDiga, pieceOpenAI, pieceSlack)
+	if len(list[0]["suggestedActions"].([]any)) != 3 || len(list[0]["suggestedTriggers"].([]any)) != 3 ||
+		len(list[1]["suggestedActions"].([]any)) != 1 || len(list[1]["suggestedTriggers"].([]any)) != 0 {
+		t.Fatalf("diga, openai = %v", list[:2])
 	}
 	expectPieces(t, c, "/v1/workflow/piece?suggestion_type=TRIGGER&categories=AI", pieceDiga)
 	expectPieces(t, c, "/v1/workflow/piece?suggestion_type=TRIGGER&categories=DEVELOPMENT")
@@ -149,6 +172,31 @@ func TestPieceQueryValidation(t *testing.T) {
 	]`)
 }
 
+// propOf returns a detail's action (or trigger) prop.
+func propOf(t *testing.T, detail map[string]any, kind, op, prop string) map[string]any {
+	t.Helper()
+	o := obj(obj(detail[kind])[op])
+	if o == nil {
+		t.Fatalf("%s has no %s %s", detail["name"], kind, op)
+	}
+	p := obj(obj(o["props"])[prop])
+	if p == nil {
+		t.Fatalf("%s %s has no prop %s: %v", detail["name"], op, prop, o["props"])
+	}
+	return p
+}
+
+// expectProp checks a prop's required flag and its defaultValue: want nil
+// means the key must be absent.
+func expectProp(t *testing.T, detail map[string]any, kind, op, prop, typ string, required bool, want any) {
+	t.Helper()
+	p := propOf(t, detail, kind, op, prop)
+	got, has := p["defaultValue"]
+	if p["required"] != required || p["type"] != typ || has != (want != nil) || (want != nil && !reflect.DeepEqual(got, want)) {
+		t.Fatalf("%s %s.%s = %v, want %s required=%v default %#v", detail["name"], op, prop, p, typ, required, want)
+	}
+}
+
 func TestPieceDetail(t *testing.T) {
 	t.Parallel()
 	c := newClient(t)
@@ -160,40 +208,71 @@ func TestPieceDetail(t *testing.T) {
 	}
 	actions := obj(raw["actions"])
 	send := obj(actions["send_channel_message"])
-	if len(actions) != 2 || send["name"] != "send_channel_message" || send["requireAuth"] != true ||
-		obj(obj(send["props"])["channel"])["required"] != true {
+	if len(actions) != 72 || send["name"] != "send_channel_message" || send["requireAuth"] != true {
 		t.Fatalf("actions = %v", actions)
 	}
-	trig := obj(obj(raw["triggers"])["new_message"])
-	if trig["type"] != "APP_WEBHOOK" || trig["sampleData"] == nil {
+	// Activepieces-style props: required, type, and defaultValue only where
+	// the property has one ([], false, "" and 0 are defaults; absent is none).
+	expectProp(t, raw, "actions", "send_channel_message", "channel", "DROPDOWN", true, nil)
+	expectProp(t, raw, "actions", "send_channel_message", "text", "LONG_TEXT", false, nil)
+	expectProp(t, raw, "actions", "send_channel_message", "sendAsBot", "CHECKBOX", true, true)
+	expectProp(t, raw, "actions", "send_channel_message", "blocks", "JSON", false, []any{})
+	expectProp(t, raw, "actions", "send_channel_message", "mentionOriginFlow", "CHECKBOX", false, false)
+	trig := obj(obj(raw["triggers"])["new-message"])
+	if sample, has := trig["sampleData"]; trig["type"] != "APP_WEBHOOK" || trig["testStrategy"] != "SIMULATION" || !has || sample != nil {
 		t.Fatalf("triggers = %v", raw["triggers"])
 	}
+	expectProp(t, raw, "triggers", "new-message", "ignoreBots", "CHECKBOX", true, false)
 	if _, ok := raw["suggestedActions"]; ok {
 		t.Fatal("the detail has summary-only keys")
 	}
 
+	gmail := expectJSON(t, c.do("GET", "/v1/workflow/piece/@activepieces%2Fpiece-gmail", nil), http.StatusOK)
+	expectProp(t, gmail, "triggers", "gmail_new_email_received", "subject", "SHORT_TEXT", false, "")
+	// A package of the older framework: no piece auth, an OAUTH2 prop instead.
+	expectProp(t, gmail, "actions", "send_email", "authentication", "OAUTH2", true, nil)
+	if gmail["auth"] != nil || obj(obj(gmail["triggers"])["gmail_new_email_received"])["testStrategy"] != nil {
+		t.Fatalf("gmail = %v", gmail)
+	}
+	openai := expectJSON(t, c.do("GET", "/v1/workflow/piece/@activepieces%2Fpiece-openai", nil), http.StatusOK)
+	expectProp(t, openai, "actions", "ask_chatgpt", "model", "DROPDOWN", true, "gpt-3.5-turbo")
+	expectProp(t, openai, "actions", "ask_chatgpt", "maxTokens", "NUMBER", true, 2048.0)
+	expectProp(t, openai, "actions", "ask_chatgpt", "frequencyPenalty", "NUMBER", false, 0.0)
+	expectProp(t, openai, "actions", "ask_chatgpt", "prompt", "LONG_TEXT", true, nil)
+
 	diga := expectJSON(t, c.do("GET", "/v1/workflow/piece/@diga%2Fpiece-diga", nil), http.StatusOK)
-	var trigNames []string
+	var trigNames, actionNames []string
 	for name := range obj(diga["triggers"]) {
 		trigNames = append(trigNames, name)
 	}
-	if len(trigNames) != 3 || obj(diga["triggers"])["call_finished"] == nil || obj(diga["triggers"])["function_call"] == nil ||
-		obj(diga["triggers"])["pre_call"] == nil || obj(obj(diga["actions"])["make_call"])["displayName"] != "Make Call" {
+	for name := range obj(diga["actions"]) {
+		actionNames = append(actionNames, name)
+	}
+	sort.Strings(trigNames)
+	sort.Strings(actionNames)
+	if !reflect.DeepEqual(trigNames, []string{"call_finished", "function_call", "pre_call"}) ||
+		!reflect.DeepEqual(actionNames, []string{"make_call", "return_call_data", "return_response"}) ||
+		obj(obj(diga["actions"])["make_call"])["displayName"] != "Make Call" ||
+		obj(obj(diga["actions"])["make_call"])["requireAuth"] != false || len(obj(obj(obj(diga["triggers"])["call_finished"])["props"])) != 0 {
 		t.Fatalf("diga = %v", diga)
 	}
+	expectProp(t, diga, "triggers", "pre_call", "timeout", "NUMBER", false, 30.0)
+	expectProp(t, diga, "triggers", "pre_call", "abort_on_failure", "CHECKBOX", false, false)
+	expectProp(t, diga, "triggers", "function_call", "function_name", "SHORT_TEXT", true, nil)
+	expectProp(t, diga, "triggers", "function_call", "description", "LONG_TEXT", true, nil)
+	expectProp(t, diga, "triggers", "function_call", "execution_mode", "STATIC_DROPDOWN", false, "synchronous")
+
 	http1 := expectJSON(t, c.do("GET", "/v1/workflow/piece/@activepieces%2Fpiece-http", nil), http.StatusOK)
 	if len(obj(http1["triggers"])) != 0 || http1["auth"] != nil {
 		t.Fatalf("http = %v", http1)
 	}
-	// Activepieces-style props: required, type, and defaultValue only where
-	// the property has one ({} is a default, absent is none).
-	httpProps := obj(obj(obj(http1["actions"])["send_request"])["props"])
-	headers, url := obj(httpProps["headers"]), obj(httpProps["url"])
-	if headers["required"] != true || headers["type"] != "OBJECT" || !reflect.DeepEqual(headers["defaultValue"], map[string]any{}) {
-		t.Fatalf("headers = %v, want required OBJECT with the default {}", headers)
-	}
-	if _, has := url["defaultValue"]; has || url["required"] != true {
-		t.Fatalf("url = %v, want required without defaultValue", url)
+	expectProp(t, http1, "actions", "send_request", "url", "SHORT_TEXT", true, nil)
+	expectProp(t, http1, "actions", "send_request", "headers", "OBJECT", true, nil)
+	expectProp(t, http1, "actions", "send_request", "authType", "STATIC_DROPDOWN", true, "NONE")
+	expectProp(t, http1, "actions", "send_request", "body", "DYNAMIC", false, nil)
+	eho := obj(obj(obj(http1["actions"])["send_request"])["errorHandlingOptions"])
+	if obj(eho["retryOnFailure"])["hide"] != true {
+		t.Fatalf("send_request errorHandlingOptions = %v", eho)
 	}
 
 	// Unknown names (case matters), and the router around the path parameter.
@@ -211,6 +290,22 @@ func TestPieceDetail(t *testing.T) {
 	rec := c.do("POST", "/v1/workflow/piece/@activepieces/piece-slack", map[string]any{})
 	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET" {
 		t.Fatalf("POST: %d %q", rec.Code, rec.Header().Get("Allow"))
+	}
+}
+
+// TestPieceDetailKeepsPackageOrder: props, actions and triggers come out in
+// the order the package defines them, as Activepieces serves them.
+func TestPieceDetailKeepsPackageOrder(t *testing.T) {
+	t.Parallel()
+	c := newClient(t)
+	body := c.do("GET", "/v1/workflow/piece/@diga%2Fpiece-diga", nil).Body.String()
+	last := -1
+	for _, k := range []string{`"make_call":`, `"return_response":`, `"return_call_data":`, `"pre_call":`, `"timeout":`, `"abort_on_failure":`, `"call_finished":`, `"function_call":`} {
+		i := strings.Index(body, k)
+		if i < 0 || i < last {
+			t.Fatalf("%s missing or out of the package's order in %s", k, body)
+		}
+		last = i
 	}
 }
 

@@ -75,8 +75,8 @@ provider "diga" {
 locals {
   actions = [
     { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { channel = "C1", text = "hi" } },
-    { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://x.example.com" } },
-    { pieceName = "@activepieces/piece-gmail", actionName = "send_email", input = { receiver = ["a@example.com"], subject = "s", body = "b" } },
+    { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://x.example.com", headers = {}, queryParams = {} } },
+    { pieceName = "@activepieces/piece-gmail", actionName = "send_email", input = { authentication = "{{connections['gmail']}}", receiver = "a@example.com", subject = "s", body_text = "b" } },
     { pieceName = "@activepieces/piece-openai", actionName = "ask_chatgpt", input = { model = "m", prompt = "p" } },
   ]
 }

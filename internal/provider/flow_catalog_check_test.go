@@ -106,7 +106,7 @@ func catalogFlow(steps ...string) string {
 
 const (
 	slackOK = `@activepieces/piece-slack send_channel_message {"channel":"C1","text":"hi"}`
-	httpOK  = `@activepieces/piece-http send_request {"method":"POST","url":"https://x.example.com"}`
+	httpOK  = `@activepieces/piece-http send_request {"method":"POST","url":"https://x.example.com","headers":{},"queryParams":{}}`
 )
 
 // A misspelled action and a missing required input fail the plan, an
@@ -154,7 +154,7 @@ func TestCatalogCheck_findingsAtPlan(t *testing.T) {
 			t.Errorf("%s was read %d times", name, n)
 		}
 	}
-	// HTTP's required headers and queryParams have defaults: no finding.
+	// HTTP's required authType has a default ("NONE"): no finding.
 	if d := c.planCreate("http-only", catalogFlow(httpOK)); len(d) != 0 {
 		t.Errorf("a correct flow got diagnostics: %s", diagText(d))
 	}
@@ -167,7 +167,7 @@ func TestCatalogCheck_onePerPieceAcrossConcurrentPlans(t *testing.T) {
 	c := newCatalogTarget(t, nil, nil)
 	defs := []string{
 		catalogFlow(slackOK, httpOK),
-		catalogFlow(`@activepieces/piece-gmail send_email {"receiver":["a@example.com"],"subject":"s","body":"b"}`),
+		catalogFlow(`@activepieces/piece-gmail send_email {"authentication":"{{connections['gmail']}}","receiver":"a@example.com","subject":"s","body_text":"b"}`),
 		catalogFlow(`@activepieces/piece-openai ask_chatgpt {"model":"m","prompt":"p"}`, slackOK),
 		catalogFlow(httpOK),
 	}

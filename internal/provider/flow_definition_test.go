@@ -40,9 +40,11 @@ func postCallDefinition(slackText string) string {
         pieceName  = "@activepieces/piece-http"
         actionName = "send_request"
         input = {
-          method = "POST"
-          url    = "https://crm.example.com/calls"
-          body   = { call_id = "{{trigger.call_id}}", duration = "{{trigger.duration}}" }
+          method      = "POST"
+          url         = "https://crm.example.com/calls"
+          headers     = {}
+          queryParams = {}
+          body        = { call_id = "{{trigger.call_id}}", duration = "{{trigger.duration}}" }
         }
       }
       nextAction = {
@@ -207,7 +209,7 @@ func postCallDefinitionJSON(slack string) string {
 	  "settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished","input":{}},
 	  "nextAction":{"name":"notify_crm","type":"PIECE","displayName":"Send call to CRM",
 	    "settings":{"pieceName":"@activepieces/piece-http","actionName":"send_request",
-	      "input":{"method":"POST","url":"https://crm.example.com/calls","body":{"call_id":"{{trigger.call_id}}","duration":"{{trigger.duration}}"}}},
+	      "input":{"method":"POST","url":"https://crm.example.com/calls","headers":{},"queryParams":{},"body":{"call_id":"{{trigger.call_id}}","duration":"{{trigger.duration}}"}}},
 	    "nextAction":{"name":"post_slack","type":"PIECE","displayName":"Post to Slack",
 	      "settings":{"pieceName":"@activepieces/piece-slack","actionName":"send_channel_message","input":{"channel":"C0123456","text":%q}}}}}`, slack)
 }
