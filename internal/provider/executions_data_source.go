@@ -119,7 +119,7 @@ func (d *executionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"flow_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the flow.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{pathSegmentValidator{kind: "flow id"}},
 			},
 			"status": schema.StringAttribute{
 				MarkdownDescription: "Only runs with this status (filtered by Diga).",
@@ -207,7 +207,7 @@ func (d *executionDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	attrs["id"] = schema.StringAttribute{
 		MarkdownDescription: "Run id, e.g. from `diga_flow_executions`.",
 		Required:            true,
-		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		Validators:          []validator.String{pathSegmentValidator{kind: "run id"}},
 	}
 	attrs["steps"] = schema.ListNestedAttribute{
 		MarkdownDescription: "Per-step results, by step name. Diga leaves their shape open; they are read as " +
