@@ -40,6 +40,7 @@
 //	other transport errors (e.g. malformed answer)     no       yes (create checks, see below)
 //	400, 401, 403, 404, 409, 422, any other 4xx        no       no: the server refused it
 //	redirect to another origin (*RedirectError)        no       no: answered with a redirect
+//	plain http to a host not loopback only             no       no: refused before connecting (*NotLoopbackError)
 //	caller's context cancelled or past its deadline    no       -  (returned at once, errors.Is works)
 //
 // "Ambiguous" needs the request to have been written: an attempt that fails

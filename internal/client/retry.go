@@ -130,6 +130,11 @@ func classifyTransport(err error, status int) verdict {
 		// The server answered, so it acted; the same answer would return.
 		return verdict{ambiguous: true, class: "body_too_large"}
 	}
+	var notLoopback *NotLoopbackError
+	if errors.As(err, &notLoopback) {
+		// Refused before connecting; the same answer would come back.
+		return verdict{class: "not_loopback"}
+	}
 	var timeoutErr *attemptTimeoutError
 	if errors.As(err, &timeoutErr) {
 		return verdict{retry: true, ambiguous: true, class: "timeout"}

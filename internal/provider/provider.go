@@ -310,9 +310,11 @@ func checkBaseURL(raw string) error {
 		return fmt.Errorf("base_url %s has a query string (?…): give only the scheme, host and optional base path", shown)
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return fmt.Errorf("base_url %s has a fragment (#…): give only the scheme, host and optional base path", shown)
-	case u.Scheme == "http" && !client.IsLoopbackHost(u.Hostname()):
-		return fmt.Errorf("base_url %s uses plaintext http: https is required so that the API key is never "+
-			"sent unencrypted (http is only accepted for a loopback host such as 127.0.0.1 or localhost)", shown)
+	case u.Scheme == "http":
+		if err := client.CheckPlainHTTPHost(u.Hostname()); err != nil {
+			return fmt.Errorf("base_url %s uses plaintext http, which is accepted only for a loopback host so that "+
+				"the API key is never sent unencrypted over a network: %w", shown, err)
+		}
 	}
 	return nil
 }
