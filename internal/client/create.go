@@ -529,6 +529,9 @@ func (c *Client) listSameName(ctx context.Context, name string, since time.Time,
 	var out sameNameListing
 	horizon := since.Add(-noDateHorizon)
 	seen := map[string]bool{}
+	// listed: a flow a later page holds again is collected once, or it
+	// could be adopted and named as its own leftover.
+	listed := map[string]bool{}
 	after := ""
 	for pages := 1; ; pages++ {
 		q := url.Values{"limit": {strconv.Itoa(defaultListLimit)}, "order": {"desc"}}
@@ -558,7 +561,8 @@ func (c *Client) listSameName(ctx context.Context, name string, since time.Time,
 		}
 		reachedOlder := false
 		for _, f := range pg.Data {
-			if f.Name != nil && *f.Name == name {
+			if f.Name != nil && *f.Name == name && !listed[f.ID] {
+				listed[f.ID] = true
 				out.flows = append(out.flows, f)
 			}
 			// Whether the list is ordered by created or by updated time,

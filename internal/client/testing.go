@@ -381,8 +381,9 @@ func (c *Client) ListExecutionsPage(ctx context.Context, flowID string, p ListEx
 }
 
 // ListExecutions fetches every page (newest first), following
-// after=last_id until has_more is false; a repeated cursor is an error.
-func (c *Client) ListExecutions(ctx context.Context, flowID string, p ListExecutionsParams) ([]Run, error) {
+// after=last_id until has_more is false, each run once; a repeated cursor
+// is an error.
+func (c *Client) ListExecutions(ctx context.Context, flowID string, p ListExecutionsParams) (Listing[Run], error) {
 	return collectPages(fmt.Sprintf("runs of flow %q", flowID), func(after string) ([]Run, bool, *string, error) {
 		page, err := c.ListExecutionsPage(ctx, flowID, p, after)
 		if err != nil {

@@ -66,6 +66,20 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error, fieldPaths 
 	diags.AddError(summary, detail)
 }
 
+// addRepeatsWarning tells the user that a listing of what (e.g. "flows")
+// met the items with these ids on more than one page, and that each is
+// listed once. Nothing when repeated is empty.
+func addRepeatsWarning(diags *diag.Diagnostics, what string, repeated []string) {
+	if len(repeated) == 0 {
+		return
+	}
+	diags.AddWarning(fmt.Sprintf("Diga listed %d of the %s twice", len(repeated), what),
+		fmt.Sprintf("While its pages were read, Diga's listing of %s returned these on more than one page: %s. Each "+
+			"is listed once here. A listing is not a snapshot: %s created, changed or deleted while the pages are "+
+			"read shift the others between pages, so a few may also have been missed; reading again once nothing is "+
+			"changing gives the full list.", what, strings.Join(repeated, ", "), what))
+}
+
 func serverSays(e *client.APIError) string {
 	switch {
 	case e.Message != "" && e.ErrorCode != "":

@@ -167,7 +167,7 @@ func (d *executionsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	runs, err := c.ListExecutions(ctx, cfg.FlowID.ValueString(), p)
+	listed, err := c.ListExecutions(ctx, cfg.FlowID.ValueString(), p)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to list flow executions", err, map[string]path.Path{
 			"query.status": path.Root("status"), "query.created_after": path.Root("created_after"),
@@ -175,6 +175,8 @@ func (d *executionsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		})
 		return
 	}
+	addRepeatsWarning(&resp.Diagnostics, "runs", listed.Repeated)
+	runs := listed.Items
 	items := make([]attr.Value, 0, len(runs))
 	for i := range runs {
 		obj, diags := types.ObjectValue(runAttrTypes, runValues(&runs[i]))
