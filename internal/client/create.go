@@ -211,7 +211,7 @@ func (r *createRun) run(ctx context.Context) (*CreateResult, error) {
 			r.markAmbiguous(start, r.c.redact(describeFailure(o, v)))
 		}
 		wait, fromHeader := r.c.nextWait(o, r.b)
-		if !v.retry || !r.b.allows(r.c.now(), wait) {
+		if !v.retry || !r.b.allows(r.c.now(), wait, v) {
 			r.c.logFailed(ctx, r.cl, o, attempt)
 			return r.settle(ctx, r.c.failure(r.cl, o, attempt))
 		}

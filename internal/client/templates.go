@@ -283,7 +283,7 @@ func (c *Client) sendUnlessApplied(ctx context.Context, cl call) (o outcome, att
 		}
 		v := classify(o)
 		wait, fromHeader := c.nextWait(o, b)
-		if !v.retry || v.ambiguous || !b.allows(c.now(), wait) {
+		if !v.retry || v.ambiguous || !b.allows(c.now(), wait, v) {
 			c.logFailed(ctx, cl, o, attempt)
 			return o, attempt, v.ambiguous, nil
 		}

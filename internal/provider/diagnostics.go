@@ -27,6 +27,13 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error, fieldPaths 
 		diags.AddError(summary, ambiguousTest.Error())
 		return
 	}
+	var refused *client.ConnectionRefusedError
+	if errors.As(err, &refused) {
+		diags.AddError(summary, fmt.Sprintf("%s.\n\nbase_url comes from the provider block or the %s environment "+
+			"variable (default %s). For the local Diga API emulator, start it first and use the address it listens on.",
+			refused.Error(), envBaseURL, client.DefaultBaseURL))
+		return
+	}
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
 		diags.AddError(summary, fmt.Sprintf("The request to the Diga API failed: %s", err))

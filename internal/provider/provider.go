@@ -115,8 +115,9 @@ func (p *digaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"Unset (the default), there is no count cap: such requests are retried, with capped exponential "+
 					"backoff and jitter honouring `Retry-After`, until the operation's time budget is spent (the "+
 					"resource's `timeouts`, or %d minutes per request where there are none), and the last error is reported "+
-					"rather than waiting past it. `0` disables retries. 401, 403, 404 and 422 are never retried.",
-					int(client.DefaultCallBudget/time.Minute)),
+					"rather than waiting past it. A refused connection is retried for at most %d seconds of refusals, "+
+					"then reported naming `base_url`. `0` disables retries. 401, 403, 404 and 422 are never retried.",
+					int(client.DefaultCallBudget/time.Minute), int(client.RefusedConnectionBudget/time.Second)),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
