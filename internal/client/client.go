@@ -372,10 +372,10 @@ func (o outcome) succeeded() bool {
 // exchange bounded by the per-attempt timeout. It logs the attempt at Debug.
 func (c *Client) send(ctx context.Context, cl call) outcome {
 	if err := c.waitForToken(ctx); err != nil {
-		return outcome{ctxErr: err}
+		return outcome{ctxErr: ended(err, false)}
 	}
 	if err := ctx.Err(); err != nil {
-		return outcome{ctxErr: err}
+		return outcome{ctxErr: ended(err, false)}
 	}
 	if dotSegment(cl.path) {
 		// Never reached through the path builders (paths.go); the last
@@ -424,9 +424,9 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 	if o.err != nil {
 		switch {
 		case ctx.Err() != nil:
-			// Prefer the context's own error so callers can test it with
-			// errors.Is.
-			o.ctxErr = ctx.Err()
+			// The context's own error, so callers can test it with
+			// errors.Is (in words: ended).
+			o.ctxErr = ended(ctx.Err(), o.sent)
 		case errors.Is(attemptCtx.Err(), context.DeadlineExceeded):
 			o.err = &attemptTimeoutError{timeout: timeout, sent: o.sent, cut: timeout < max(c.requestTimeout, cl.timeout)}
 		}

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -218,9 +219,13 @@ func (r *createRun) run(ctx context.Context) (*CreateResult, error) {
 		r.b.spend()
 		if err := r.c.waitRetry(ctx, r.cl, o, v, attempt, wait, fromHeader); err != nil {
 			if r.since.IsZero() {
+				if errors.Is(err, context.DeadlineExceeded) {
+					// The last real failure, not the deadline.
+					return nil, r.c.failure(r.cl, o, attempt)
+				}
 				return nil, r.cl.errorf("%w", err)
 			}
-			return nil, r.undecided(err)
+			return nil, r.undecided(ended(err, false))
 		}
 		if v.ambiguous {
 			// Waiting first gave a slow server time to finish the create.
@@ -241,7 +246,7 @@ func (r *createRun) run(ctx context.Context) (*CreateResult, error) {
 // claims its id before another check for the same name can list it.
 func (r *createRun) attempt(ctx context.Context) (*Flow, outcome, error) {
 	if err := r.c.creates.beginSend(ctx, r.name); err != nil {
-		return nil, outcome{ctxErr: err}, nil
+		return nil, outcome{ctxErr: ended(err, false)}, nil
 	}
 	claim := ""
 	defer func() { r.c.creates.endSend(r.name, claim) }()
@@ -319,7 +324,7 @@ func (r *createRun) verify(ctx context.Context, created *Flow) (*CreateResult, e
 // *AmbiguousCreateError.
 func (r *createRun) check(ctx context.Context, adopt bool) (*Flow, error) {
 	if err := r.c.creates.beginCheck(ctx, r.name); err != nil {
-		return nil, r.undecided(err)
+		return nil, r.undecided(ended(err, false))
 	}
 	var claims []string
 	defer func() { r.c.creates.endCheck(r.name, claims) }()

@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -36,11 +38,26 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error, fieldPaths 
 	}
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
-		diags.AddError(summary, fmt.Sprintf("The request to the Diga API failed: %s", err))
+		detail := fmt.Sprintf("The request to the Diga API failed: %s.", err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			detail += "\n\nThe time budget of a create, update or delete is the resource's timeouts block " +
+				"(create and update 10m, delete 5m by default); retries of transient errors happen within it. " +
+				"Give the operation more time, for example timeouts { create = \"10m\" }, and run the command again."
+		}
+		diags.AddError(summary, detail)
 		return
 	}
 
 	switch {
+	case client.IsNotFound(apiErr) && apiErr.Method != http.MethodGet:
+		// A write to something the plan expected to exist: deleted since
+		// the plan was made (a saved plan applied later, or a deletion in
+		// the Diga UI between plan and apply).
+		diags.AddError(summary, fmt.Sprintf("The Diga API answered: %s.\n\nDiga says it no longer exists: it was "+
+			"deleted after this plan was made, for example in the Diga UI. Applying the plan cannot bring it back. Run "+
+			"terraform plan again (or terraform apply without a saved plan): the refresh sees that it is gone, and the "+
+			"new plan will create it again if the configuration still declares it.", apiErr.Error()))
+		return
 	case client.IsRouteNotFound(apiErr):
 		diags.AddError(summary, fmt.Sprintf("The Diga API answered: %s. Nothing was treated as deleted.", apiErr.Error()))
 		return
