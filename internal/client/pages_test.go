@@ -39,10 +39,10 @@ func TestListings_deduplicateByIDAndNameTheRepeats(t *testing.T) {
 	tpl := func(id string) string { return fmt.Sprintf(`{"id":%q,"name":"t","language":"es","template":{}}`, id) }
 	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
 		after := r.URL.Query().Get("after")
-		switch {
-		case r.URL.Path == "/v1/workflow/":
+		switch r.URL.Path {
+		case "/v1/workflow/":
 			respond(http.StatusOK, page(after, minimalFlowJSON))(w, r)
-		case r.URL.Path == "/v1/workflow/template":
+		case "/v1/workflow/template":
 			respond(http.StatusOK, page(after, tpl))(w, r)
 		default:
 			respond(http.StatusOK, page(after, run))(w, r)

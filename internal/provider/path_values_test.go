@@ -81,6 +81,7 @@ func validate(t *testing.T, ps tfprotov6.ProviderServer, schemas *tfprotov6.GetP
 		}
 		return resp.Diagnostics
 	case "action":
+		//nolint:staticcheck // terraform-plugin-go v0.31 serves actions only through this interface.
 		as, ok := ps.(tfprotov6.ProviderServerWithActions)
 		if !ok {
 			t.Fatal("the protocol server serves no actions")
@@ -250,6 +251,7 @@ func TestProtocol_stepTestDotSegmentNeverReachesAnotherRoute(t *testing.T) {
 	id := seedDefinedFlow(t, emu, api.URL, key, "dots-", "hello")
 
 	ps, schemas := configuredServer(t, key, front.URL, nil)
+	//nolint:staticcheck // terraform-plugin-go v0.31 serves actions only through this interface.
 	as := ps.(tfprotov6.ProviderServerWithActions)
 	for _, step := range []string{"..", "."} {
 		stream, err := as.InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{
