@@ -134,6 +134,9 @@ type Client struct {
 	// clock. Tests replace both to observe and skip waits.
 	sleep func(ctx context.Context, d time.Duration) error
 	now   func() time.Time
+	// lookup resolves a plain-http base URL's host name before each
+	// connection (loopback.go); tests replace it.
+	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
 
 	// creates tracks flows this Client has handed out and the create
 	// requests in flight, per name (see create.go).
@@ -171,10 +174,11 @@ func New(cfg Config) (*Client, error) {
 		waitMax:        cfg.RetryWaitMax,
 		sleep:          sleepCtx,
 		now:            time.Now,
+		lookup:         lookupNetIP,
 	}
 	// Every client, a supplied one included, gets the same-origin redirect
 	// policy (redirect.go) on a copy, so the caller's client is unchanged.
-	c.httpClient = withRedirectPolicy(cfg.HTTPClient, c.redact)
+	c.httpClient = c.withLoopbackOnlyDial(withRedirectPolicy(cfg.HTTPClient, c.redact))
 	switch c.httpClient.Transport.(type) {
 	case nil, *http.Transport:
 		c.traceable = true
@@ -240,8 +244,8 @@ func normalizeBaseURL(raw string) (string, error) {
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 	case "http":
-		if !IsLoopbackHost(u.Hostname()) {
-			return "", fmt.Errorf("base URL %q uses plain http: https is required (http is allowed only for loopback hosts such as 127.0.0.1 or localhost)", raw)
+		if err := CheckPlainHTTPHost(u.Hostname()); err != nil {
+			return "", fmt.Errorf("base URL %q uses plain http: %w", raw, err)
 		}
 	default:
 		return "", fmt.Errorf("base URL %q must use https (got scheme %q)", raw, u.Scheme)
@@ -255,20 +259,6 @@ func normalizeBaseURL(raw string) (string, error) {
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	return strings.TrimRight(u.String(), "/"), nil
-}
-
-// IsLoopbackHost reports whether host (without port; IPv6 brackets are
-// tolerated) is localhost or a loopback address (127.0.0.0/8, ::1).
-func IsLoopbackHost(host string) bool {
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	return addr.Unmap().IsLoopback()
 }
 
 // BaseURL returns the normalized base URL (no trailing slash).
@@ -382,10 +372,15 @@ func (o outcome) succeeded() bool {
 // exchange bounded by the per-attempt timeout. It logs the attempt at Debug.
 func (c *Client) send(ctx context.Context, cl call) outcome {
 	if err := c.waitForToken(ctx); err != nil {
-		return outcome{ctxErr: err}
+		return outcome{ctxErr: ended(err, false)}
 	}
 	if err := ctx.Err(); err != nil {
-		return outcome{ctxErr: err}
+		return outcome{ctxErr: ended(err, false)}
+	}
+	if dotSegment(cl.path) {
+		// Never reached through the path builders (paths.go); the last
+		// guard against a route a proxy would rewrite.
+		return outcome{err: fmt.Errorf("refusing to send a path with a dot segment (%s)", cl.path)}
 	}
 	target := c.baseURL + cl.path
 	if len(cl.query) > 0 {
@@ -429,9 +424,9 @@ func (c *Client) send(ctx context.Context, cl call) outcome {
 	if o.err != nil {
 		switch {
 		case ctx.Err() != nil:
-			// Prefer the context's own error so callers can test it with
-			// errors.Is.
-			o.ctxErr = ctx.Err()
+			// The context's own error, so callers can test it with
+			// errors.Is (in words: ended).
+			o.ctxErr = ended(ctx.Err(), o.sent)
 		case errors.Is(attemptCtx.Err(), context.DeadlineExceeded):
 			o.err = &attemptTimeoutError{timeout: timeout, sent: o.sent, cut: timeout < max(c.requestTimeout, cl.timeout)}
 		}
@@ -477,14 +472,4 @@ func (c *Client) exchange(req *http.Request) outcome {
 		o.body = data
 	}
 	return o
-}
-
-// flowPath builds "/v1/workflow/{id}{suffix}" with the id escaped. An empty
-// id is refused: "/v1/workflow/" is the list/create route, and a DELETE
-// there must never be sent by accident.
-func flowPath(id, suffix string) (string, error) {
-	if id == "" {
-		return "", errors.New("flow id is empty")
-	}
-	return "/v1/workflow/" + url.PathEscape(id) + suffix, nil
 }

@@ -48,6 +48,11 @@ func TestNew_rejects(t *testing.T) {
 		{"plain http to a public host", "http://example.com", testKey, "https is required"},
 		{"plain http to a public ip", "http://10.0.0.1:8080", testKey, "https is required"},
 		{"host that merely starts with localhost", "http://localhost.example.com", testKey, "https is required"},
+		// A trailing dot makes localhost a DNS name, which the hosts file
+		// does not answer: a resolver may give any address.
+		{"localhost with a trailing dot", "http://localhost.:8787", testKey, "trailing dot"},
+		{"LOCALHOST with a trailing dot", "http://LOCALHOST.", testKey, "trailing dot"},
+		{"a name under localhost", "http://api.localhost:8787", testKey, "https is required"},
 		{"other scheme", "ftp://api.diga.io", testKey, "https"},
 		{"relative", "api.diga.io", testKey, "absolute"},
 		{"no host", "https://", testKey, "absolute"},
@@ -97,7 +102,9 @@ func TestIsLoopbackHost(t *testing.T) {
 	cases := map[string]bool{
 		"localhost":        true,
 		"LocalHost":        true,
-		"localhost.":       true,
+		"localhost.":       false,
+		"LOCALHOST.":       false,
+		"api.localhost":    false,
 		"127.0.0.1":        true,
 		"127.255.255.254":  true,
 		"::1":              true,

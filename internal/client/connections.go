@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -307,17 +305,4 @@ func jsonStringLeaves(raw json.RawMessage) []string {
 	}
 	walk(v)
 	return out
-}
-
-// pathSegment escapes one path parameter. Empty values and dot segments
-// are refused: they would address another route ("/v1/workflow/piece/" or
-// one a proxy normalises "/.." away from).
-func pathSegment(kind, v string) (string, error) {
-	switch v {
-	case "":
-		return "", errors.New(kind + " is empty")
-	case ".", "..":
-		return "", fmt.Errorf("%s %s is not usable in a URL path", kind, strconv.Quote(v))
-	}
-	return "/" + url.PathEscape(v), nil
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -211,16 +212,20 @@ func (r *createRun) run(ctx context.Context) (*CreateResult, error) {
 			r.markAmbiguous(start, r.c.redact(describeFailure(o, v)))
 		}
 		wait, fromHeader := r.c.nextWait(o, r.b)
-		if !v.retry || !r.b.allows(r.c.now(), wait) {
+		if !v.retry || !r.b.allows(r.c.now(), wait, v) {
 			r.c.logFailed(ctx, r.cl, o, attempt)
 			return r.settle(ctx, r.c.failure(r.cl, o, attempt))
 		}
 		r.b.spend()
 		if err := r.c.waitRetry(ctx, r.cl, o, v, attempt, wait, fromHeader); err != nil {
 			if r.since.IsZero() {
+				if errors.Is(err, context.DeadlineExceeded) {
+					// The last real failure, not the deadline.
+					return nil, r.c.failure(r.cl, o, attempt)
+				}
 				return nil, r.cl.errorf("%w", err)
 			}
-			return nil, r.undecided(err)
+			return nil, r.undecided(ended(err, false))
 		}
 		if v.ambiguous {
 			// Waiting first gave a slow server time to finish the create.
@@ -241,7 +246,7 @@ func (r *createRun) run(ctx context.Context) (*CreateResult, error) {
 // claims its id before another check for the same name can list it.
 func (r *createRun) attempt(ctx context.Context) (*Flow, outcome, error) {
 	if err := r.c.creates.beginSend(ctx, r.name); err != nil {
-		return nil, outcome{ctxErr: err}, nil
+		return nil, outcome{ctxErr: ended(err, false)}, nil
 	}
 	claim := ""
 	defer func() { r.c.creates.endSend(r.name, claim) }()
@@ -319,7 +324,7 @@ func (r *createRun) verify(ctx context.Context, created *Flow) (*CreateResult, e
 // *AmbiguousCreateError.
 func (r *createRun) check(ctx context.Context, adopt bool) (*Flow, error) {
 	if err := r.c.creates.beginCheck(ctx, r.name); err != nil {
-		return nil, r.undecided(err)
+		return nil, r.undecided(ended(err, false))
 	}
 	var claims []string
 	defer func() { r.c.creates.endCheck(r.name, claims) }()
@@ -529,6 +534,9 @@ func (c *Client) listSameName(ctx context.Context, name string, since time.Time,
 	var out sameNameListing
 	horizon := since.Add(-noDateHorizon)
 	seen := map[string]bool{}
+	// listed: a flow a later page holds again is collected once, or it
+	// could be adopted and named as its own leftover.
+	listed := map[string]bool{}
 	after := ""
 	for pages := 1; ; pages++ {
 		q := url.Values{"limit": {strconv.Itoa(defaultListLimit)}, "order": {"desc"}}
@@ -558,7 +566,8 @@ func (c *Client) listSameName(ctx context.Context, name string, since time.Time,
 		}
 		reachedOlder := false
 		for _, f := range pg.Data {
-			if f.Name != nil && *f.Name == name {
+			if f.Name != nil && *f.Name == name && !listed[f.ID] {
+				listed[f.ID] = true
 				out.flows = append(out.flows, f)
 			}
 			// Whether the list is ordered by created or by updated time,

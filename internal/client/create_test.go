@@ -55,6 +55,11 @@ type flowServer struct {
 	afterList    func(s *flowServer, n int)
 	// noDate suppresses the Date header net/http adds to every answer.
 	noDate bool
+	// pageSize, when set, caps the page size; repeatCursor starts every
+	// page after the first with the flow its cursor names (a listing that
+	// is not a snapshot shows a flow again).
+	pageSize     int
+	repeatCursor bool
 }
 
 func newFlowServer(t *testing.T) *flowServer {
@@ -195,8 +200,14 @@ func (s *flowServer) list(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if s.pageSize > 0 {
+		limit = min(limit, s.pageSize)
+	}
 	end := min(start+limit, len(newest))
 	page := newest[start:end]
+	if s.repeatCursor && start > 0 {
+		page = newest[start-1 : end]
+	}
 	items := make([]string, len(page))
 	for i, f := range page {
 		items[i] = flowJSON(f.id, f.name, f.created)
@@ -417,6 +428,28 @@ func TestCreate_severalFreshCandidatesAdoptOneNameTheRest(t *testing.T) {
 	}
 	if again.Flow.ID == intruder || again.Flow.ID == res.Flow.ID {
 		t.Errorf("a later create adopted %s", again.Flow.ID)
+	}
+}
+
+// A flow met again on a later page of the check's listing is one
+// candidate: it is adopted, never also named as its own leftover.
+func TestCreate_flowListedTwiceIsOneCandidate(t *testing.T) {
+	t.Parallel()
+	s := newFlowServer(t)
+	s.add("Someone else's", time.Now().Add(-time.Hour))
+	s.postFault = faultsInOrder(postApplyThenDrop)
+	s.pageSize, s.repeatCursor = 1, true
+	c, _ := newCreateClient(t, s, nil)
+	res, err := c.CreateFlow(t.Context(), "Twice")
+	if err != nil {
+		t.Fatalf("CreateFlow: %v", err)
+	}
+	ids := s.ids()
+	if len(ids) != 2 || res.Flow.ID != ids[1] || !res.Adopted {
+		t.Fatalf("server %v, result %+v: want %s adopted", ids, res, ids[1])
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings %+v, want none: the adopted flow was named as a leftover", res.Warnings)
 	}
 }
 

@@ -29,7 +29,8 @@
 //	429 Too Many Requests                              yes      no: refused before processing
 //	503 Service Unavailable                            yes      no: see below
 //	502 Bad Gateway, 504 Gateway Timeout               yes      yes: a proxy lost the upstream answer
-//	connection refused, other dial errors              yes      no: no connection, nothing sent
+//	connection refused                                 10s      no: no connection, nothing sent (see below)
+//	other dial errors                                  yes      no: no connection, nothing sent
 //	DNS failure (temporary)                            yes      no: nothing sent
 //	DNS "no such host"                                 no       -  (a misspelt host does not heal)
 //	TLS certificate / handshake record errors          no       -
@@ -40,7 +41,15 @@
 //	other transport errors (e.g. malformed answer)     no       yes (create checks, see below)
 //	400, 401, 403, 404, 409, 422, any other 4xx        no       no: the server refused it
 //	redirect to another origin (*RedirectError)        no       no: answered with a redirect
+//	plain http to a host not loopback only             no       no: refused before connecting (*NotLoopbackError)
 //	caller's context cancelled or past its deadline    no       -  (returned at once, errors.Is works)
+//
+// A refused connection means nothing listens at the base URL's host and
+// port: a wrong port, or a server (the local emulator) that is not
+// running. It is retried only while the refusals have lasted less than
+// RefusedConnectionBudget (10s, enough for a restart), then the call fails
+// with a *ConnectionRefusedError that names the base URL, rather than
+// retrying silently for the whole budget.
 //
 // "Ambiguous" needs the request to have been written: an attempt that fails
 // before the transport wrote it to a connection (it timed out or was

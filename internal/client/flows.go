@@ -197,9 +197,10 @@ func (c *Client) ListFlowsPage(ctx context.Context, p ListFlowsParams, after str
 }
 
 // ListFlows fetches every page, following after=last_id until has_more is
-// false. A server that hands back a cursor it already gave is reported as an
-// error instead of being followed forever.
-func (c *Client) ListFlows(ctx context.Context, p ListFlowsParams) ([]Flow, error) {
+// false, and returns each flow once (Listing.Repeated names the flows a
+// later page held again). A server that hands back a cursor it already
+// gave is reported as an error instead of being followed forever.
+func (c *Client) ListFlows(ctx context.Context, p ListFlowsParams) (Listing[Flow], error) {
 	return collectPages("flows", func(after string) ([]Flow, bool, *string, error) {
 		page, err := c.ListFlowsPage(ctx, p, after)
 		if err != nil {

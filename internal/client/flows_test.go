@@ -721,7 +721,7 @@ func TestListFlows_followsCursorsAcrossPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids []string
-	for _, f := range flows {
+	for _, f := range flows.Items {
 		ids = append(ids, f.ID)
 	}
 	if want := []string{"f1", "f2", "f3", "f4", "f5", "f6", "f7"}; !reflect.DeepEqual(ids, want) {
@@ -768,7 +768,7 @@ func TestListFlows_emptyProjectReturnsEmptySlice(t *testing.T) {
 	t.Parallel()
 	ts := newDigaServer(t, respond(http.StatusOK, `{"data":[],"has_more":false,"first_id":null,"last_id":null}`))
 	flows, err := newTestClient(t, ts, nil).ListFlows(t.Context(), client.ListFlowsParams{})
-	if err != nil || flows == nil || len(flows) != 0 {
+	if err != nil || flows.Items == nil || len(flows.Items) != 0 || flows.Repeated != nil {
 		t.Errorf("flows = %#v, err = %v", flows, err)
 	}
 }
@@ -825,8 +825,8 @@ func TestListFlows_fallsBackToLastFlowID(t *testing.T) {
 		respond(http.StatusOK, `{"data":[`+minimalFlowJSON("f3")+`],"has_more":false}`)(w, r)
 	})
 	flows, err := newTestClient(t, ts, nil).ListFlows(t.Context(), client.ListFlowsParams{})
-	if err != nil || len(flows) != 3 {
-		t.Fatalf("flows = %d, err = %v", len(flows), err)
+	if err != nil || len(flows.Items) != 3 {
+		t.Fatalf("flows = %d, err = %v", len(flows.Items), err)
 	}
 	if got := ts.Requests()[1].Query.Get("after"); got != "f2" {
 		t.Errorf("second request after = %q, want f2", got)
@@ -843,8 +843,8 @@ func TestListFlows_errorOnLaterPage(t *testing.T) {
 		respond(http.StatusInternalServerError, `{"status":"error","error_code":"INTERNAL_SERVER_ERROR","message":"boom"}`)(w, r)
 	})
 	flows, err := newTestClient(t, ts, nil).ListFlows(t.Context(), client.ListFlowsParams{})
-	if flows != nil {
-		t.Errorf("flows = %v, want nil on error", flows)
+	if flows.Items != nil {
+		t.Errorf("flows = %v, want nil on error", flows.Items)
 	}
 	if asAPIError(t, err).StatusCode != 500 {
 		t.Errorf("err = %v", err)

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -19,6 +20,13 @@ import (
 // wait before one retry; a server asking for longer gets exactly this.
 const maxRetryAfterWait = 30 * time.Second
 
+// RefusedConnectionBudget is how long a call keeps retrying while every
+// connection is refused: long enough for a server that restarts, far
+// shorter than a call's budget, so that a wrong port or an emulator that is
+// not running fails in seconds (with a *ConnectionRefusedError naming the
+// base URL) instead of after minutes of silent retries.
+const RefusedConnectionBudget = 10 * time.Second
+
 // budget bounds the retries of one logical operation: never past its
 // deadline (the caller's context deadline, or DefaultCallBudget from the
 // start of the call), and at most left more retries when Config.MaxRetries
@@ -27,6 +35,9 @@ type budget struct {
 	deadline time.Time
 	left     int // retries still allowed; -1: no count cap
 	used     int
+	// refusedSince is when the current run of refused connections began;
+	// zero when the last attempt was not refused.
+	refusedSince time.Time
 }
 
 func (c *Client) newBudget(ctx context.Context) *budget {
@@ -39,9 +50,19 @@ func (c *Client) newBudget(ctx context.Context) *budget {
 	return b
 }
 
-// allows reports whether one more retry fits: a retry is left, and waiting
-// wait from now still ends before the deadline.
-func (b *budget) allows(now time.Time, wait time.Duration) bool {
+// allows reports whether one more retry, after an attempt that failed as v
+// says, fits: a retry is left, waiting wait from now still ends before the
+// deadline, and a run of refused connections has not lasted
+// RefusedConnectionBudget by then.
+func (b *budget) allows(now time.Time, wait time.Duration, v verdict) bool {
+	if v.class != classRefused {
+		b.refusedSince = time.Time{}
+	} else if b.refusedSince.IsZero() {
+		b.refusedSince = now
+	}
+	if !b.refusedSince.IsZero() && now.Add(wait).After(b.refusedSince.Add(RefusedConnectionBudget)) {
+		return false
+	}
 	return b.left != 0 && now.Add(wait).Before(b.deadline)
 }
 
@@ -125,10 +146,19 @@ func (e *attemptTimeoutError) Error() string {
 	return "no complete answer within " + limit
 }
 
+// classRefused is the class of a refused connection: nothing listens at
+// the address (see RefusedConnectionBudget).
+const classRefused = "connection_refused"
+
 func classifyTransport(err error, status int) verdict {
 	if errors.Is(err, errBodyTooLarge) {
 		// The server answered, so it acted; the same answer would return.
 		return verdict{ambiguous: true, class: "body_too_large"}
+	}
+	var notLoopback *NotLoopbackError
+	if errors.As(err, &notLoopback) {
+		// Refused before connecting; the same answer would come back.
+		return verdict{class: "not_loopback"}
 	}
 	var timeoutErr *attemptTimeoutError
 	if errors.As(err, &timeoutErr) {
@@ -159,7 +189,7 @@ func classifyTransport(err error, status int) verdict {
 		return verdict{class: "tls_error"}
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) {
-		return verdict{retry: true, class: "connection_refused"}
+		return verdict{retry: true, class: classRefused}
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Op == "dial" {
@@ -212,7 +242,7 @@ func (c *Client) sendRetrying(ctx context.Context, cl call, b *budget) (outcome,
 		}
 		v := classify(o)
 		wait, fromHeader := c.nextWait(o, b)
-		if !v.retry || (cl.once && v.ambiguous) || !b.allows(c.now(), wait) {
+		if !v.retry || (cl.once && v.ambiguous) || !b.allows(c.now(), wait, v) {
 			c.logFailed(ctx, cl, o, attempt)
 			return o, attempt, nil
 		}
@@ -327,11 +357,37 @@ func (c *Client) failure(cl call, o outcome, attempts int) error {
 		e.Attempts = attempts
 		return e
 	}
+	if classify(o).class == classRefused {
+		return &ConnectionRefusedError{Method: cl.method, Path: cl.path, BaseURL: c.baseURL, Attempts: attempts, Err: o.err}
+	}
 	if attempts > 1 {
 		return cl.errorf("gave up after %d attempts: last error: %w", attempts, o.err)
 	}
 	return cl.errorf("%w", o.err)
 }
+
+// ConnectionRefusedError reports a call whose last attempt (of Attempts,
+// made within RefusedConnectionBudget of refusals) was refused a
+// connection: nothing accepts connections at the base URL's host and port,
+// so nothing was sent. Usually a wrong port in the base URL, or a server
+// (the local emulator) that is not running.
+type ConnectionRefusedError struct {
+	Method, Path, BaseURL string
+	Attempts              int
+	Err                   error // the last refusal
+}
+
+func (e *ConnectionRefusedError) Error() string {
+	tried := ""
+	if e.Attempts > 1 {
+		tried = fmt.Sprintf(" (attempt %d)", e.Attempts)
+	}
+	return fmt.Sprintf("%s %s: the connection was refused%s: %v: nothing accepts connections at base_url %q, so "+
+		"nothing was sent. Check base_url: its host and port, and that the Diga API (or the local emulator) is "+
+		"running there", e.Method, e.Path, tried, e.Err, e.BaseURL)
+}
+
+func (e *ConnectionRefusedError) Unwrap() error { return e.Err }
 
 // sleepCtx waits d, or until ctx ends, whichever comes first.
 func sleepCtx(ctx context.Context, d time.Duration) error {

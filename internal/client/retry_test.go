@@ -495,8 +495,9 @@ func TestRetry_givesUpAfterMaxRetries(t *testing.T) {
 		if err == nil {
 			t.Fatal("expected an error")
 		}
-		if !strings.HasPrefix(err.Error(), "GET /v1/workflow/f1: gave up after 5 attempts: last error: ") ||
-			!strings.Contains(err.Error(), "connection refused") {
+		// A refused connection names base_url (TestRefused_failsFastNamingBaseURL).
+		if !strings.HasPrefix(err.Error(), "GET /v1/workflow/f1: the connection was refused (attempt 5): ") ||
+			!strings.Contains(err.Error(), "connection refused") || !strings.Contains(err.Error(), "base_url") {
 			t.Errorf("err = %q", err)
 		}
 		var apiErr *APIError

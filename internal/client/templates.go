@@ -120,11 +120,11 @@ type ListTemplatesParams struct {
 
 // ListTemplates fetches every page of the template catalogue, following
 // after=last_id until has_more is false, with the same guard as ListFlows
-// against a server that repeats a cursor.
-func (c *Client) ListTemplates(ctx context.Context, p ListTemplatesParams) ([]FlowTemplate, error) {
+// against a server that repeats a cursor; each template once.
+func (c *Client) ListTemplates(ctx context.Context, p ListTemplatesParams) (Listing[FlowTemplate], error) {
 	q, err := p.query()
 	if err != nil {
-		return nil, err
+		return Listing[FlowTemplate]{}, err
 	}
 	return collectPages("templates", func(after string) ([]FlowTemplate, bool, *string, error) {
 		if after != "" {
@@ -283,7 +283,7 @@ func (c *Client) sendUnlessApplied(ctx context.Context, cl call) (o outcome, att
 		}
 		v := classify(o)
 		wait, fromHeader := c.nextWait(o, b)
-		if !v.retry || v.ambiguous || !b.allows(c.now(), wait) {
+		if !v.retry || v.ambiguous || !b.allows(c.now(), wait, v) {
 			c.logFailed(ctx, cl, o, attempt)
 			return o, attempt, v.ambiguous, nil
 		}

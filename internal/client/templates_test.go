@@ -188,10 +188,11 @@ func TestListTemplates_followsCursorsAcrossPages(t *testing.T) {
 	})
 	c := newCatalogClient(t, s, 0, nil)
 	cat := client.FlowCategoryPostCall
-	got, err := c.ListTemplates(context.Background(), client.ListTemplatesParams{FlowCategory: &cat, Language: "en", Order: "asc"})
+	listed, err := c.ListTemplates(context.Background(), client.ListTemplatesParams{FlowCategory: &cat, Language: "en", Order: "asc"})
 	if err != nil {
 		t.Fatalf("ListTemplates: %v", err)
 	}
+	got := listed.Items
 	var ids []string
 	for _, tpl := range got {
 		ids = append(ids, tpl.ID)
@@ -226,10 +227,11 @@ func TestListTemplates_defaultsAndLimits(t *testing.T) {
 	t.Parallel()
 	s := newCatalogServer(t, true, catalogAnswer(200, `{"data":[],"has_more":false}`))
 	c := newCatalogClient(t, s, 0, nil)
-	got, err := c.ListTemplates(context.Background(), client.ListTemplatesParams{})
+	listed, err := c.ListTemplates(context.Background(), client.ListTemplatesParams{})
 	if err != nil {
 		t.Fatalf("ListTemplates: %v", err)
 	}
+	got := listed.Items
 	if got == nil || len(got) != 0 {
 		t.Errorf("got %#v, want an empty non-nil slice", got)
 	}

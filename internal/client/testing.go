@@ -381,8 +381,9 @@ func (c *Client) ListExecutionsPage(ctx context.Context, flowID string, p ListEx
 }
 
 // ListExecutions fetches every page (newest first), following
-// after=last_id until has_more is false; a repeated cursor is an error.
-func (c *Client) ListExecutions(ctx context.Context, flowID string, p ListExecutionsParams) ([]Run, error) {
+// after=last_id until has_more is false, each run once; a repeated cursor
+// is an error.
+func (c *Client) ListExecutions(ctx context.Context, flowID string, p ListExecutionsParams) (Listing[Run], error) {
 	return collectPages(fmt.Sprintf("runs of flow %q", flowID), func(after string) ([]Run, bool, *string, error) {
 		page, err := c.ListExecutionsPage(ctx, flowID, p, after)
 		if err != nil {
@@ -395,21 +396,15 @@ func (c *Client) ListExecutions(ctx context.Context, flowID string, p ListExecut
 // GetExecution reads one run with its per-step results: GET
 // /v1/workflow/executions/{run_id} (not nested under the flow).
 func (c *Client) GetExecution(ctx context.Context, runID string) (*Run, error) {
-	if runID == "" {
-		return nil, errors.New("run id is empty")
+	seg, err := pathSegment("run id", runID)
+	if err != nil {
+		return nil, err
 	}
 	var r Run
-	if err := c.do(ctx, http.MethodGet, "/v1/workflow/executions/"+url.PathEscape(runID), nil, nil, &r); err != nil {
+	if err := c.do(ctx, http.MethodGet, "/v1/workflow/executions"+seg, nil, nil, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
-}
-
-func stepPath(flowID, step, suffix string) (string, error) {
-	if step == "" {
-		return "", errors.New("step name is empty")
-	}
-	return flowPath(flowID, "/steps/"+url.PathEscape(step)+suffix)
 }
 
 func nonNull(raw json.RawMessage) json.RawMessage {

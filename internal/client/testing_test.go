@@ -101,11 +101,13 @@ func TestTestingRoundTrip(t *testing.T) {
 		t.Fatalf("failed steps = %+v", f)
 	}
 
-	runs, err := c.ListExecutions(ctx, id, client.ListExecutionsParams{Limit: 1})
+	listed, err := c.ListExecutions(ctx, id, client.ListExecutionsParams{Limit: 1})
+	runs := listed.Items
 	if err != nil || len(runs) != 2 || runs[0].ID != bad.RunID || runs[1].ID != ok.RunID {
 		t.Fatalf("ListExecutions = %+v, %v; want [%s %s]", runs, err, bad.RunID, ok.RunID)
 	}
-	failed, err := c.ListExecutions(ctx, id, client.ListExecutionsParams{Status: client.RunFailed, CreatedAfter: time.Now().Add(-time.Hour), CreatedBefore: time.Now().Add(time.Hour)})
+	listed, err = c.ListExecutions(ctx, id, client.ListExecutionsParams{Status: client.RunFailed, CreatedAfter: time.Now().Add(-time.Hour), CreatedBefore: time.Now().Add(time.Hour)})
+	failed := listed.Items
 	if err != nil || len(failed) != 1 || failed[0].ID != bad.RunID {
 		t.Fatalf("ListExecutions(FAILED) = %+v, %v", failed, err)
 	}

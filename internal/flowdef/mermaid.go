@@ -3,6 +3,7 @@ package flowdef
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -275,11 +276,30 @@ func shorten(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// mermaidEscaper writes the characters that end or change a quoted Mermaid
-// label as Mermaid's entity codes; line breaks become spaces.
+// mermaidEscaper writes, as Mermaid's entity codes, every character that
+// would make a label more than text: `"` ends it, `|` an edge label, `%`
+// starts a %% comment or a %%{init: …}%% directive (which Mermaid applies
+// wherever it appears in the text), `<`, `>` and `&` are HTML, a backtick
+// a Markdown string, and `#` an entity code. "style" and "classDef" get
+// their first letter written as a code too: Mermaid's preprocessing drops
+// the last ";" of any line where they precede a ":" and a "#", which would
+// change the label's last entity code.
 var mermaidEscaper = strings.NewReplacer(
-	"#", "#35;", `"`, "#quot;", "<", "#lt;", ">", "#gt;", "|", "#124;", "`", "#96;",
-	"\r\n", " ", "\n", " ", "\r", " ",
+	"#", "#35;", `"`, "#quot;", "%", "#37;", "&", "#38;", "<", "#lt;", ">", "#gt;", "|", "#124;", "`", "#96;",
+	"style", "#115;tyle", "classDef", "#99;lassDef",
 )
 
-func escapeMermaid(s string) string { return mermaidEscaper.Replace(s) }
+// escapeMermaid makes s inert text inside a quoted Mermaid label: line
+// breaks and other control characters (the Unicode line and paragraph
+// separators and NEL included, which end lines for Mermaid's
+// preprocessing) become spaces, and mermaidEscaper writes the rest.
+func escapeMermaid(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", " ")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	return mermaidEscaper.Replace(s)
+}

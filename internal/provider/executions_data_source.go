@@ -119,7 +119,7 @@ func (d *executionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"flow_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the flow.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{pathSegmentValidator{kind: "flow id"}},
 			},
 			"status": schema.StringAttribute{
 				MarkdownDescription: "Only runs with this status (filtered by Diga).",
@@ -167,7 +167,7 @@ func (d *executionsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	runs, err := c.ListExecutions(ctx, cfg.FlowID.ValueString(), p)
+	listed, err := c.ListExecutions(ctx, cfg.FlowID.ValueString(), p)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to list flow executions", err, map[string]path.Path{
 			"query.status": path.Root("status"), "query.created_after": path.Root("created_after"),
@@ -175,6 +175,8 @@ func (d *executionsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		})
 		return
 	}
+	addRepeatsWarning(&resp.Diagnostics, "runs", listed.Repeated)
+	runs := listed.Items
 	items := make([]attr.Value, 0, len(runs))
 	for i := range runs {
 		obj, diags := types.ObjectValue(runAttrTypes, runValues(&runs[i]))
@@ -207,7 +209,7 @@ func (d *executionDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	attrs["id"] = schema.StringAttribute{
 		MarkdownDescription: "Run id, e.g. from `diga_flow_executions`.",
 		Required:            true,
-		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		Validators:          []validator.String{pathSegmentValidator{kind: "run id"}},
 	}
 	attrs["steps"] = schema.ListNestedAttribute{
 		MarkdownDescription: "Per-step results, by step name. Diga leaves their shape open; they are read as " +

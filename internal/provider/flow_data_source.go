@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -47,7 +46,7 @@ func (d *flowDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Flow id.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{pathSegmentValidator{kind: "flow id"}},
 			},
 			"name":               schema.StringAttribute{MarkdownDescription: "Display name of the flow.", Computed: true},
 			"definition":         schema.StringAttribute{MarkdownDescription: "The flow's trigger and steps as canonical JSON (server bookkeeping such as `valid` flags removed).", Computed: true},

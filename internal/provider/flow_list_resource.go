@@ -71,15 +71,24 @@ func (l *flowListResource) List(ctx context.Context, req list.ListRequest, strea
 		return
 	}
 	params, re := flowFilter(cfg.Status, cfg.FlowCategory, types.BoolNull(), cfg.NameRegex)
-	flows, err := c.ListFlows(ctx, params)
+	listed, err := c.ListFlows(ctx, params)
 	if err != nil {
 		addAPIError(&diags, "Unable to list flows", err, nil)
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
+	flows := listed.Items
+	// The warning (if any) rides on the first result, or comes alone
+	// when nothing matches.
+	addRepeatsWarning(&diags, "flows", listed.Repeated)
 
 	stream.Results = func(push func(list.ListResult) bool) {
 		var sent int64
+		defer func() {
+			if sent == 0 && len(diags) > 0 {
+				push(list.ListResult{Diagnostics: diags})
+			}
+		}()
 		for i := range flows {
 			f := &flows[i]
 			if re != nil && (f.Name == nil || !re.MatchString(*f.Name)) {
@@ -89,6 +98,9 @@ func (l *flowListResource) List(ctx context.Context, req list.ListRequest, strea
 				return
 			}
 			result := req.NewListResult(ctx)
+			if sent == 0 {
+				result.Diagnostics.Append(diags...)
+			}
 			if f.Name != nil {
 				result.DisplayName = *f.Name
 			}

@@ -59,11 +59,13 @@ func (d *flowTemplatesDataSource) Read(ctx context.Context, req datasource.ReadR
 		fc := client.FlowCategory(cfg.FlowCategory.ValueString())
 		params.FlowCategory = &fc
 	}
-	templates, err := c.ListTemplates(ctx, params)
+	listed, err := c.ListTemplates(ctx, params)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to list flow templates", err, nil)
 		return
 	}
+	addRepeatsWarning(&resp.Diagnostics, "templates", listed.Repeated)
+	templates := listed.Items
 	objType := types.ObjectType{AttrTypes: templateAttrTypes}
 	items := make([]attr.Value, 0, len(templates))
 	for i := range templates {

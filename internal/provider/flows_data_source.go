@@ -108,11 +108,13 @@ func (d *flowsDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 	params, re := flowFilter(cfg.Status, cfg.FlowCategory, cfg.IsDigaTrigger, cfg.NameRegex)
 
-	flows, err := c.ListFlows(ctx, params)
+	listed, err := c.ListFlows(ctx, params)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to list flows", err, nil)
 		return
 	}
+	addRepeatsWarning(&resp.Diagnostics, "flows", listed.Repeated)
+	flows := listed.Items
 	ids := make([]attr.Value, 0, len(flows))
 	items := make([]attr.Value, 0, len(flows))
 	for i := range flows {

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -48,7 +47,7 @@ func (d *pieceDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Piece name, e.g. `@activepieces/piece-slack`.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{pathSegmentValidator{kind: "piece name"}},
 			},
 			"display_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Display name."},
 			"description":  schema.StringAttribute{Computed: true, MarkdownDescription: "Description."},

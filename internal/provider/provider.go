@@ -117,8 +117,9 @@ func (p *digaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"Unset (the default), there is no count cap: such requests are retried, with capped exponential "+
 					"backoff and jitter honouring `Retry-After`, until the operation's time budget is spent (the "+
 					"resource's `timeouts`, or %d minutes per request where there are none), and the last error is reported "+
-					"rather than waiting past it. `0` disables retries. 401, 403, 404 and 422 are never retried.",
-					int(client.DefaultCallBudget/time.Minute)),
+					"rather than waiting past it. A refused connection is retried for at most %d seconds of refusals, "+
+					"then reported naming `base_url`. `0` disables retries. 401, 403, 404 and 422 are never retried.",
+					int(client.DefaultCallBudget/time.Minute), int(client.RefusedConnectionBudget/time.Second)),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
@@ -311,9 +312,11 @@ func checkBaseURL(raw string) error {
 		return fmt.Errorf("base_url %s has a query string (?…): give only the scheme, host and optional base path", shown)
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return fmt.Errorf("base_url %s has a fragment (#…): give only the scheme, host and optional base path", shown)
-	case u.Scheme == "http" && !client.IsLoopbackHost(u.Hostname()):
-		return fmt.Errorf("base_url %s uses plaintext http: https is required so that the API key is never "+
-			"sent unencrypted (http is only accepted for a loopback host such as 127.0.0.1 or localhost)", shown)
+	case u.Scheme == "http":
+		if err := client.CheckPlainHTTPHost(u.Hostname()); err != nil {
+			return fmt.Errorf("base_url %s uses plaintext http, which is accepted only for a loopback host so that "+
+				"the API key is never sent unencrypted over a network: %w", shown, err)
+		}
 	}
 	return nil
 }

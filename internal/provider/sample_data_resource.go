@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"strings"
 
@@ -78,13 +79,13 @@ func (r *sampleDataResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "ID of the flow.",
 				Required:            true,
 				PlanModifiers:       replace,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{pathSegmentValidator{kind: "flow id"}},
 			},
 			"step_name": schema.StringAttribute{
 				MarkdownDescription: "Name of the step in the definition (e.g. `step_1`), or the trigger's (`trigger`).",
 				Required:            true,
 				PlanModifiers:       replace,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stepNameValidator{}},
 			},
 			"type": schema.StringAttribute{
 				MarkdownDescription: "`OUTPUT` (default: what the step produces, used as input by later steps) or `INPUT`.",
@@ -182,7 +183,38 @@ func (r *sampleDataResource) store(ctx context.Context, m *sampleDataModel, diag
 	return true
 }
 
-func sampleDataID(flowID, step, typ string) string { return flowID + "/" + step + "/" + typ }
+// sampleDataID is the resource's id, <flow_id>/<step_name>/<type>, each
+// part escaped as a URL path segment (ordinary ids and step names are left
+// as they are). A flow id holding "/" or "%" therefore still gives an id
+// that parseSampleDataID reads back: every id the resource reports imports.
+func sampleDataID(flowID, step, typ string) string {
+	return url.PathEscape(flowID) + "/" + url.PathEscape(step) + "/" + typ
+}
+
+// parseSampleDataID reads an id written by sampleDataID (or by hand) and
+// checks its parts as the attributes' validators check the configuration.
+func parseSampleDataID(id string) (flowID, step, typ string, err error) {
+	parts := strings.Split(id, "/")
+	if len(parts) != 3 {
+		return "", "", "", fmt.Errorf("it has %d part(s) separated by \"/\", not 3", len(parts))
+	}
+	if flowID, err = url.PathUnescape(parts[0]); err != nil {
+		return "", "", "", fmt.Errorf("the flow id %q is not escaped correctly: %w", parts[0], err)
+	}
+	if step, err = url.PathUnescape(parts[1]); err != nil {
+		return "", "", "", fmt.Errorf("the step name %q is not escaped correctly: %w", parts[1], err)
+	}
+	typ = parts[2]
+	switch {
+	case client.CheckPathSegment("flow id", flowID) != nil:
+		return "", "", "", client.CheckPathSegment("flow id", flowID)
+	case !stepNamePattern.MatchString(step):
+		return "", "", "", fmt.Errorf("%q is not a step name (a letter or underscore, then letters, digits and underscores)", step)
+	case typ != client.SampleInput && typ != client.SampleOutput:
+		return "", "", "", fmt.Errorf("the type %q is neither INPUT nor OUTPUT", typ)
+	}
+	return flowID, step, typ, nil
+}
 
 // Read removes the resource when Diga holds no sample data (null) for the
 // step any more (an import replaced the steps), or the flow or step is
@@ -249,17 +281,19 @@ func (r *sampleDataResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 }
 
-// ImportState takes `<flow_id>/<step_name>/<INPUT|OUTPUT>`.
+// ImportState takes `<flow_id>/<step_name>/<INPUT|OUTPUT>`, the resource's
+// own id.
 func (r *sampleDataResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts := strings.Split(req.ID, "/")
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || (parts[2] != client.SampleInput && parts[2] != client.SampleOutput) {
+	flowID, step, typ, err := parseSampleDataID(req.ID)
+	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Expected <flow_id>/<step_name>/<INPUT|OUTPUT>, e.g. abc123/trigger/OUTPUT; got %q.", req.ID))
+			fmt.Sprintf("Expected <flow_id>/<step_name>/<INPUT|OUTPUT>, e.g. abc123/trigger/OUTPUT (the resource's id); "+
+				"got %q: %s.", req.ID, err))
 		return
 	}
 	m := sampleDataModel{
-		ID: types.StringValue(req.ID), FlowID: types.StringValue(parts[0]), StepName: types.StringValue(parts[1]),
-		Type: types.StringValue(parts[2]), DataType: types.StringValue(client.DataJSON), Payload: types.StringValue("null"),
+		ID: types.StringValue(sampleDataID(flowID, step, typ)), FlowID: types.StringValue(flowID), StepName: types.StringValue(step),
+		Type: types.StringValue(typ), DataType: types.StringValue(client.DataJSON), Payload: types.StringValue("null"),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -69,7 +68,7 @@ func (a *flowTestAction) Schema(_ context.Context, _ action.SchemaRequest, resp 
 			"flow_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the flow to test, e.g. `diga_flow.example.id`.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{pathSegmentValidator{kind: "flow id"}},
 			},
 		},
 	}
@@ -129,13 +128,13 @@ func (a *stepTestAction) Schema(_ context.Context, _ action.SchemaRequest, resp 
 			"flow_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the flow, e.g. `diga_flow.example.id`.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{pathSegmentValidator{kind: "flow id"}},
 			},
 			"step_name": schema.StringAttribute{
 				MarkdownDescription: "Name of the step in the definition (`name`, e.g. `step_1`); the trigger's name " +
 					"(usually `trigger`) tests the trigger.",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{stepNameValidator{}},
 			},
 		},
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/client"
 )
 
 // Validators and patterns shared by several resources and data sources.
@@ -71,5 +73,58 @@ func (jsonObjectValidator) ValidateString(_ context.Context, req validator.Strin
 		// The value is secret: never repeat it.
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid connection value",
 			"value_wo must be a JSON object, for example jsonencode({ secret_text = var.token }).")
+	}
+}
+
+// pathSegmentValidator checks a value the client sends as one URL path
+// segment (a flow id, run id or piece name) at validate and plan time,
+// where the configuration shows it: not empty, not "." and not "..", the
+// rule client.CheckPathSegment holds (and the client enforces again before
+// sending). kind names the value in the message.
+type pathSegmentValidator struct{ kind string }
+
+func (v pathSegmentValidator) Description(context.Context) string {
+	return "must not be empty, \".\" or \"..\" (it is sent as one URL path segment)"
+}
+
+func (v pathSegmentValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v pathSegmentValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := client.CheckPathSegment(v.kind, req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.kind, fmt.Sprintf("%s: %s.", req.Path, err))
+	}
+}
+
+// stepNamePattern is the rule Diga's flow engine holds step names to (the
+// trigger's, usually "trigger", included): a letter or underscore, then
+// letters, digits and underscores.
+var stepNamePattern = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
+// stepNameValidator checks a step_name outside a definition (diga_step_test,
+// diga_flow_sample_data) against the engine's rule: a name no step can have
+// is refused before anything is sent, and with it every name that could
+// not be one URL path segment ("", ".", "..", "a/b").
+type stepNameValidator struct{}
+
+func (stepNameValidator) Description(context.Context) string {
+	return "must be a step name: a letter or underscore, then letters, digits and underscores (e.g. step_1, trigger)"
+}
+
+func (v stepNameValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (stepNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if name := req.ConfigValue.ValueString(); !stepNamePattern.MatchString(name) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid step name",
+			fmt.Sprintf("%s = %q is not a step name. Step names are the `name` of a step in the flow's definition "+
+				"(not its display name): a letter or underscore, then letters, digits and underscores, such as "+
+				"step_1, or the trigger's name, usually trigger.", req.Path, name))
 	}
 }
