@@ -36,8 +36,9 @@ func uiSupportFlow(t *testing.T, externalID string) map[string]any {
 		[]any{map[string]any{"name": "post_summary", "displayName": "Post the summary", "settings": map[string]any{
 			"pieceName": "@activepieces/piece-slack", "actionName": "send_channel_message",
 			"input": map[string]any{
-				"auth":    "{{connections['" + externalID + "']}}",
-				"channel": "C0STAGING",
+				"auth":      "{{connections['" + externalID + "']}}",
+				"channel":   "C0STAGING",
+				"sendAsBot": true,
 				"text":    "Call {{trigger.call_id}} finished: {{trigger.summary}}",
 			}}}},
 	)

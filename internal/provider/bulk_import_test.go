@@ -185,7 +185,8 @@ func seedBulkFlows(t *testing.T, emu *emulator.Server, key string) {
 				"name": "post_slack", "type": "PIECE", "displayName": "Post to Slack",
 				"settings": map[string]any{
 					"pieceName": "@activepieces/piece-slack", "actionName": "send_channel_message",
-					"input": map[string]any{"channel": "C42", "text": fmt.Sprintf("flow %d: <<done>> & {{trigger.call_id}}", i)},
+					"input": map[string]any{"channel": "C42", "sendAsBot": true, "auth": "{{connections['slack_bot']}}",
+						"text": fmt.Sprintf("flow %d: <<done>> & {{trigger.call_id}}", i)},
 				},
 			}
 		})

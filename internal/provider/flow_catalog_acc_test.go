@@ -74,10 +74,10 @@ provider "diga" {
 
 locals {
   actions = [
-    { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { channel = "C1", text = "hi" } },
-    { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://x.example.com", headers = {}, queryParams = {} } },
+    { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { channel = "C1", text = "hi", sendAsBot = true, auth = "{{connections['slack_bot']}}" } },
+    { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://x.example.com", headers = {}, queryParams = {}, authType = "NONE" } },
     { pieceName = "@activepieces/piece-gmail", actionName = "send_email", input = { authentication = "{{connections['gmail']}}", receiver = "a@example.com", subject = "s", body_text = "b" } },
-    { pieceName = "@activepieces/piece-openai", actionName = "ask_chatgpt", input = { model = "m", prompt = "p" } },
+    { pieceName = "@activepieces/piece-openai", actionName = "ask_chatgpt", input = { model = "m", prompt = "p", maxTokens = 2048, auth = "{{connections['openai']}}" } },
   ]
 }
 

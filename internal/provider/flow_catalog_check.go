@@ -219,7 +219,19 @@ func (r *flowResource) checkCatalog(ctx context.Context, def *flowdef.Definition
 		return
 	}
 	pc := r.data.catalog
-	pieces, failed := pc.lookupAll(ctx, def.PieceNames())
+	var names []string
+	for _, name := range def.PieceNames() {
+		if client.CheckPathSegment("piece name", name) != nil {
+			// The definition's fault, not the catalogue's: no piece can
+			// have this name, and it is never sent.
+			diags.AddAttributeError(path.Root("definition"), "Invalid piece name",
+				fmt.Sprintf("pieceName %q is not a piece name (a package name such as @activepieces/piece-slack), "+
+					"so it cannot be looked up in Diga's piece catalogue.", name))
+			continue
+		}
+		names = append(names, name)
+	}
+	pieces, failed := pc.lookupAll(ctx, names)
 	if failed != nil && pc.warned.CompareAndSwap(false, true) {
 		diags.AddAttributeWarning(path.Root("definition"), "Piece catalogue checks skipped",
 			"Diga's piece catalogue could not be read ("+failed.Error()+"), so the pieces, actions, triggers and "+

@@ -94,19 +94,25 @@ func diagsOf(diags []*tfprotov6.Diagnostic, severity tfprotov6.DiagnosticSeverit
 }
 
 // catalogFlow is a definition using the Diga trigger and the given
-// actions, each "piece action input-json".
+// actions, each "piece action input-json"; "piece=x.y.z" pins the
+// piece's version.
 func catalogFlow(steps ...string) string {
 	next := "null"
 	for i := len(steps) - 1; i >= 0; i-- {
 		f := strings.SplitN(steps[i], " ", 3)
-		next = fmt.Sprintf(`{"name":"s%d","type":"PIECE","settings":{"pieceName":%q,"actionName":%q,"input":%s},"nextAction":%s}`, i, f[0], f[1], f[2], next)
+		piece, version, pinned := strings.Cut(f[0], "=")
+		pin := ""
+		if pinned {
+			pin = fmt.Sprintf(`"pieceVersion":%q,`, version)
+		}
+		next = fmt.Sprintf(`{"name":"s%d","type":"PIECE","settings":{"pieceName":%q,%s"actionName":%q,"input":%s},"nextAction":%s}`, i, piece, pin, f[1], f[2], next)
 	}
 	return `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished","input":{}},"nextAction":` + next + `}`
 }
 
 const (
-	slackOK = `@activepieces/piece-slack send_channel_message {"channel":"C1","text":"hi"}`
-	httpOK  = `@activepieces/piece-http send_request {"method":"POST","url":"https://x.example.com","headers":{},"queryParams":{}}`
+	slackOK = `@activepieces/piece-slack send_channel_message {"channel":"C1","text":"hi","sendAsBot":true,"auth":"{{connections['slack_bot']}}"}`
+	httpOK  = `@activepieces/piece-http send_request {"method":"POST","url":"https://x.example.com","headers":{},"queryParams":{},"authType":"NONE"}`
 )
 
 // A misspelled action and a missing required input fail the plan, an
@@ -117,9 +123,9 @@ func TestCatalogCheck_findingsAtPlan(t *testing.T) {
 	c := newCatalogTarget(t, nil, nil)
 	diags := c.planCreate("checked", catalogFlow(
 		`@activepieces/piece-slack send_chanel_message {"channel":"C1","text":"x"}`,
-		`@activepieces/piece-slack send_channel_message {"text":"x","chanel":"C1"}`,
+		`@activepieces/piece-slack send_channel_message {"text":"x","chanel":"C1","sendAsBot":true,"auth":"{{connections['slack_bot']}}"}`,
 		httpOK,
-		`@acme/piece-private do_it {}`,
+		`@acme/piece-private=1.0.0 do_it {}`,
 	))
 	errs, warns := diagsOf(diags, tfprotov6.DiagnosticSeverityError), diagsOf(diags, tfprotov6.DiagnosticSeverityWarning)
 	wantErrs := []string{
@@ -168,7 +174,7 @@ func TestCatalogCheck_onePerPieceAcrossConcurrentPlans(t *testing.T) {
 	defs := []string{
 		catalogFlow(slackOK, httpOK),
 		catalogFlow(`@activepieces/piece-gmail send_email {"authentication":"{{connections['gmail']}}","receiver":"a@example.com","subject":"s","body_text":"b"}`),
-		catalogFlow(`@activepieces/piece-openai ask_chatgpt {"model":"m","prompt":"p"}`, slackOK),
+		catalogFlow(`@activepieces/piece-openai ask_chatgpt {"model":"m","prompt":"p","maxTokens":2048,"auth":"{{connections['openai']}}"}`, slackOK),
 		catalogFlow(httpOK),
 	}
 	var wg sync.WaitGroup
@@ -314,5 +320,23 @@ func TestPieceCatalog_singleFetch(t *testing.T) {
 	}
 	if n := fetches.Load(); n != 2 {
 		t.Errorf("%d fetches for 51 lookups of one piece and 2 of a failing one, want 2", n)
+	}
+}
+
+// A piece name that can never be sent ("." or "..") is the definition's
+// error, not a catalogue that could not be read.
+func TestCatalogCheck_unsendablePieceNameIsADefinitionError(t *testing.T) {
+	t.Parallel()
+	c := newCatalogTarget(t, nil, nil)
+	for _, name := range []string{".", ".."} {
+		d := c.planCreate("dots", catalogFlow(name+` do_it {}`))
+		errs := diagsOf(d, tfprotov6.DiagnosticSeverityError)
+		warns := diagsOf(d, tfprotov6.DiagnosticSeverityWarning)
+		if len(errs) != 1 || !strings.Contains(errs[0], "Invalid piece name") || len(warns) != 0 {
+			t.Errorf("pieceName %q: errors %q, warnings %q", name, errs, warns)
+		}
+	}
+	if got := c.pieceRequests(); got["."]+got[".."] != 0 {
+		t.Errorf("catalogue requests %v", got)
 	}
 }

@@ -44,6 +44,7 @@ func postCallDefinition(slackText string) string {
           url         = "https://crm.example.com/calls"
           headers     = {}
           queryParams = {}
+          authType    = "NONE"
           body        = { call_id = "{{trigger.call_id}}", duration = "{{trigger.duration}}" }
         }
       }
@@ -54,7 +55,7 @@ func postCallDefinition(slackText string) string {
         settings = {
           pieceName  = "@activepieces/piece-slack"
           actionName = "send_channel_message"
-          input      = { channel = "C0123456", text = %q }
+          input      = { channel = "C0123456", text = %q, sendAsBot = true, auth = "{{connections['slack_bot']}}" }
         }
       }
     }
@@ -209,9 +210,9 @@ func postCallDefinitionJSON(slack string) string {
 	  "settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished","input":{}},
 	  "nextAction":{"name":"notify_crm","type":"PIECE","displayName":"Send call to CRM",
 	    "settings":{"pieceName":"@activepieces/piece-http","actionName":"send_request",
-	      "input":{"method":"POST","url":"https://crm.example.com/calls","headers":{},"queryParams":{},"body":{"call_id":"{{trigger.call_id}}","duration":"{{trigger.duration}}"}}},
+	      "input":{"method":"POST","url":"https://crm.example.com/calls","headers":{},"queryParams":{},"authType":"NONE","body":{"call_id":"{{trigger.call_id}}","duration":"{{trigger.duration}}"}}},
 	    "nextAction":{"name":"post_slack","type":"PIECE","displayName":"Post to Slack",
-	      "settings":{"pieceName":"@activepieces/piece-slack","actionName":"send_channel_message","input":{"channel":"C0123456","text":%q}}}}}`, slack)
+	      "settings":{"pieceName":"@activepieces/piece-slack","actionName":"send_channel_message","input":{"channel":"C0123456","text":%q,"sendAsBot":true,"auth":"{{connections['slack_bot']}}"}}}}}`, slack)
 }
 
 // checkImportedDefinition asserts the imported definition means the same

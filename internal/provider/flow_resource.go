@@ -638,6 +638,10 @@ func (r *flowResource) ImportState(ctx context.Context, req resource.ImportState
 			return
 		}
 		if !ident.ID.IsNull() && !ident.ID.IsUnknown() && strings.TrimSpace(ident.ID.ValueString()) != "" {
+			if err := client.CheckPathSegment("flow id", ident.ID.ValueString()); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid flow id", err.Error()+".")
+				return
+			}
 			resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
 			return
 		}
@@ -647,6 +651,11 @@ func (r *flowResource) ImportState(ctx context.Context, req resource.ImportState
 			fmt.Sprintf("The import id is empty (%q) and no identity gives one. Import a flow by its Diga flow id, for "+
 				"example: terraform import diga_flow.example <flow_id>, or an import block with id = \"<flow_id>\"; the "+
 				"diga_flows data source lists the ids.", req.ID))
+		return
+	}
+	if err := client.CheckPathSegment("flow id", req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid flow id", err.Error()+". Import a flow by its Diga flow id; the "+
+			"diga_flows data source lists the ids.")
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/client"
+	"github.com/Diga-io/terraform-provider-diga/internal/flowdef"
 )
 
 // diga_flow_sample_data: a step's sample data as code. Diga keeps sample
@@ -208,7 +209,7 @@ func parseSampleDataID(id string) (flowID, step, typ string, err error) {
 	switch {
 	case client.CheckPathSegment("flow id", flowID) != nil:
 		return "", "", "", client.CheckPathSegment("flow id", flowID)
-	case !stepNamePattern.MatchString(step):
+	case !flowdef.ValidStepName(step):
 		return "", "", "", fmt.Errorf("%q is not a step name (a letter or underscore, then letters, digits and underscores)", step)
 	case typ != client.SampleInput && typ != client.SampleOutput:
 		return "", "", "", fmt.Errorf("the type %q is neither INPUT nor OUTPUT", typ)

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/client"
+	"github.com/Diga-io/terraform-provider-diga/internal/flowdef"
 )
 
 // Validators and patterns shared by several resources and data sources.
@@ -100,11 +101,6 @@ func (v pathSegmentValidator) ValidateString(_ context.Context, req validator.St
 	}
 }
 
-// stepNamePattern is the rule Diga's flow engine holds step names to (the
-// trigger's, usually "trigger", included): a letter or underscore, then
-// letters, digits and underscores.
-var stepNamePattern = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
-
 // stepNameValidator checks a step_name outside a definition (diga_step_test,
 // diga_flow_sample_data) against the engine's rule: a name no step can have
 // is refused before anything is sent, and with it every name that could
@@ -121,7 +117,7 @@ func (stepNameValidator) ValidateString(_ context.Context, req validator.StringR
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if name := req.ConfigValue.ValueString(); !stepNamePattern.MatchString(name) {
+	if name := req.ConfigValue.ValueString(); !flowdef.ValidStepName(name) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid step name",
 			fmt.Sprintf("%s = %q is not a step name. Step names are the `name` of a step in the flow's definition "+
 				"(not its display name): a letter or underscore, then letters, digits and underscores, such as "+
