@@ -11,6 +11,16 @@ terraform {
 
 provider "diga" {}
 
+# The Slack bot the flow posts with. The demo's token is a placeholder: the
+# emulator stores it and never calls Slack.
+resource "diga_connection" "slack" {
+  piece_name       = "@activepieces/piece-slack"
+  display_name     = "Demo Slack bot"
+  type             = "CUSTOM_AUTH"
+  value_wo         = jsonencode({ props = { botToken = "xoxb-demo" } })
+  value_wo_version = "1"
+}
+
 # A published, enabled post-call flow: Call Finished → HTTP → Slack.
 resource "diga_flow" "post_call" {
   name    = "Post-call summary to Slack"
@@ -20,13 +30,26 @@ resource "diga_flow" "post_call" {
     type     = "PIECE_TRIGGER"
     settings = { pieceName = "@diga/piece-diga", triggerName = "call_finished" }
     nextAction = {
-      name     = "send_to_crm"
-      type     = "PIECE"
-      settings = { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://crm.example.com/calls" } }
+      name = "send_to_crm"
+      type = "PIECE"
+      settings = {
+        pieceName  = "@activepieces/piece-http"
+        actionName = "send_request"
+        input      = { method = "POST", url = "https://crm.example.com/calls", headers = {}, queryParams = {}, authType = "NONE" }
+      }
       nextAction = {
-        name     = "post_to_slack"
-        type     = "PIECE"
-        settings = { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { channel = "C0123456789", text = "Call {{trigger.call_id}} finished" } }
+        name = "post_to_slack"
+        type = "PIECE"
+        settings = {
+          pieceName  = "@activepieces/piece-slack"
+          actionName = "send_channel_message"
+          input = {
+            auth      = "{{connections['${diga_connection.slack.external_id}']}}"
+            channel   = "C0123456789"
+            sendAsBot = true
+            text      = "Call {{trigger.id}} finished"
+          }
+        }
       }
     }
   })

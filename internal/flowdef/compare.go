@@ -370,7 +370,8 @@ func parseVersion(s string) ([3]int, bool) {
 // in the form the user wrote them, so a plan shows only the differences
 // that matter.
 func Project(server, reference any) any {
-	out := project(normal(server), normal(reference), true, visibilityOf(server))
+	ref := normal(reference)
+	out := project(normal(server), ref, true, visibilityOf(server))
 	if names := loopsInChildren(reference); len(names) > 0 {
 		walkSteps(out, func(step map[string]any) {
 			if body, ok := step["firstLoopAction"]; ok && names[stepNameOf(step)] {
@@ -378,6 +379,61 @@ func Project(server, reference any) any {
 				step["children"] = []any{body}
 			}
 		})
+	}
+	if reference != nil {
+		out = redress(out, reference, ref)
+	}
+	return out
+}
+
+// redress puts back into a projected tree what the user wrote that
+// normalising removed from both sides (bookkeeping and defaults: the
+// trigger's name, an explicit EXECUTE_FIRST_MATCH or packageJson "{}",
+// skip: false, nulls, trailing empty branches), so the state's text
+// differs from the configuration only where the meaning does. raw is the
+// user's tree and norm its normal form, walked alongside. It copies what
+// it changes: out shares values with the server's tree.
+func redress(out, raw, norm any) any {
+	switch o := out.(type) {
+	case map[string]any:
+		rm, ok := raw.(map[string]any)
+		if !ok {
+			return out
+		}
+		nm, _ := norm.(map[string]any)
+		res := maps.Clone(o)
+		for k, rv := range rm {
+			ov, inOut := o[k]
+			_, inNorm := nm[k]
+			switch {
+			case !inOut && !inNorm:
+				res[k] = rv
+			case inOut:
+				res[k] = redress(ov, rv, nm[k])
+			}
+		}
+		return res
+	case []any:
+		ra, ok := raw.([]any)
+		if !ok {
+			return out
+		}
+		na, _ := norm.([]any)
+		res := make([]any, len(o), max(len(o), len(ra)))
+		for i := range o {
+			var r, n any
+			if i < len(ra) {
+				r = ra[i]
+			}
+			if i < len(na) {
+				n = na[i]
+			}
+			res[i] = redress(o[i], r, n)
+		}
+		for i := len(o); i < len(ra) && ra[i] == nil; i++ {
+			res = append(res, nil) // empty branches the user listed
+		}
+		return res
 	}
 	return out
 }

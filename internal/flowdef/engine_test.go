@@ -345,3 +345,37 @@ func TestEngineTreesPassTheEngine(t *testing.T) {
 	}
 	enginecheck.AssertImportable(t, bodies...)
 }
+
+// After an edit in the Diga UI, the state's text differs from the user's
+// only where the meaning does: what the user wrote that normalising drops
+// (the trigger's name, defaults written out, empty branches) is kept.
+func TestProjectionDiffersOnlyWhereTheMeaningDoes(t *testing.T) {
+	t.Parallel()
+	user := `{"name":"trigger","type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished","input":{}},
+	  "nextAction":{"name":"r","type":"ROUTER","skip":false,"settings":{"executionType":"EXECUTE_FIRST_MATCH","branches":[
+	    {"branchName":"a","branchType":"CONDITION","conditions":[[{"firstValue":"x","operator":"EXISTS"}]]},{"branchName":"b","branchType":"FALLBACK"}]},
+	    "children":[{"name":"c","type":"CODE","settings":{"sourceCode":{"code":"x","packageJson":"{}"},"input":{"v":"old","n":null}}},null]}}`
+	def, err := ParseDefinition(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := def.EngineTree(EngineOptions{Pieces: enginePieces(), Now: engineNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, server := range map[string]any{
+		"the engine tree":     engine,
+		"the declared models": declaredOnly(engine, true),
+	} {
+		edited, _ := json.Marshal(server)
+		var tree map[string]any
+		if err := json.Unmarshal([]byte(strings.Replace(string(edited), `"old"`, `"new"`, 1)), &tree); err != nil {
+			t.Fatal(err)
+		}
+		got := def.StateText(&Definition{tree: tree})
+		want := strings.Replace(Canonical(def.tree), `"old"`, `"new"`, 1)
+		if got != want {
+			t.Errorf("%s: state text\n%s\nwant\n%s", name, got, want)
+		}
+	}
+}

@@ -60,7 +60,7 @@ func TestMermaidFifteenSteps(t *testing.T) {
 		`trigger --> s_fetch_caller`,
 		`s_by_intent{"By intent"}`,
 		`s_classify --> s_by_intent`,
-		`s_by_intent -->|"Sales: {{classify.choices[0].message.content}} text contains sales"| s_create_deal`,
+		`s_by_intent -->|"Sales: {{classify.choices[0].message.content}} text contains sales"| s_save_contact`,
 		`s_by_intent -->|"Everything else (fallback)"| s_log_other`,
 		`s_by_priority -->|"Urgent: {{fetch_caller.body.open_tickets}} number is greater than 2 or {{fetch_caller.body.vip}} boolean is true"| s_page_oncall`,
 		// After the routers, every branch goes on to the next step; the

@@ -91,7 +91,7 @@ func TestFromStepsBuildsTheTree(t *testing.T) {
 		t.Errorf("by_intent type = %v, want ROUTER (inferred from branches)", router["type"])
 	}
 	children := router["children"].([]any)
-	wantBranches := []string{"create_deal tell_sales", "open_ticket by_priority", "log_other"}
+	wantBranches := []string{"save_contact tell_sales", "open_ticket by_priority", "log_other"}
 	if len(children) != 3 {
 		t.Fatalf("by_intent has %d children, want 3", len(children))
 	}

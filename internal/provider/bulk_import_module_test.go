@@ -90,7 +90,7 @@ func TestAccBulkImportGuide_intoModule(t *testing.T) {
 	}
 	conn, err := c.UpsertConnection(context.Background(), client.CreateConnectionRequest{
 		PieceName: "@activepieces/piece-slack", DisplayName: "Support Slack (staging)",
-		Type: client.ConnectionTypeSecretText, Value: json.RawMessage(`{"secret_text":"xoxb-made-in-the-ui"}`),
+		Type: client.ConnectionTypeCustomAuth, Value: json.RawMessage(`{"props":{"botToken":"xoxb-made-in-the-ui"}}`),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +206,7 @@ func TestAccBulkImportGuide_intoModule(t *testing.T) {
 		}
 	}
 	conns := emu.Connections(key)
-	if len(conns) != 1 || conns[0].ID != conn.ID || conns[0].Value["secret_text"] != "xoxb-made-in-the-ui" || conns[0].Status != "ACTIVE" {
+	if len(conns) != 1 || conns[0].ID != conn.ID || botToken(conns[0].Value) != "xoxb-made-in-the-ui" || conns[0].Status != "ACTIVE" {
 		t.Errorf("connections after the adoption = %+v, want the UI's one, its credentials kept", conns)
 	}
 	_, inModules := shownResources(t, tf)

@@ -22,7 +22,7 @@ func TestAccCatalogCheck_errorsAtPlan(t *testing.T) {
 	tg := newAccTarget(t)
 	tg.emulatorOnly(t)
 	def := strings.Replace(postCallDefinition("hi"), `actionName = "send_channel_message"`, `actionName = "send_chanel_message"`, 1)
-	missing := strings.Replace(postCallDefinition("hi"), `input      = { channel = "C0123456", text = "hi" }`, `input      = { text = "hi" }`, 1)
+	missing := strings.Replace(postCallDefinition("hi"), `input      = { channel = "C0123456", text = "hi", sendAsBot`, `input      = { text = "hi", sendAsBot`, 1)
 	if def == postCallDefinition("hi") || missing == postCallDefinition("hi") {
 		t.Fatal("the test's edits of postCallDefinition no longer apply")
 	}

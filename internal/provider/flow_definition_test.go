@@ -192,12 +192,17 @@ func TestAccFlow_definitionPublishEnable(t *testing.T) {
 			},
 			{
 				// Import fills the definition from Diga in its canonical
-				// form (empty objects such as `input = {}` dropped), which
-				// means the same flow as the configuration.
+				// form (empty objects such as `input = {}` dropped, and what
+				// the engine filled in — display names, piece versions —
+				// kept), which means the same flow as the configuration.
+				// published_hash is the fingerprint of that text, not of the
+				// configuration's: each stands for "published as it is", and
+				// the import test of the bulk-import guide shows the plan
+				// after an import is empty.
 				ResourceName:            flowAddr,
 				ImportState:             true,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"definition"},
+				ImportStateVerifyIgnore: []string{"definition", "published_hash"},
 				ImportStateCheck:        checkImportedDefinition(postCallDefinitionJSON("Call {{trigger.call_id}} finished")),
 			},
 		},
@@ -433,10 +438,21 @@ func TestAccFlow_invalidDefinitionRejectedAtPlan(t *testing.T) {
 		{`jsonencode({ type = "WEBHOOK" })`, `(?s)trigger: type "WEBHOOK" is not a trigger type`},
 		{`jsonencode({ type = "EMPTY", nextAction = { name = "send", type = "PIECE", settings = { pieceName = "@activepieces/piece-slack" } } })`,
 			`(?s)trigger > send: settings.actionName is required`},
-		{`jsonencode({ type = "EMPTY", nextAction = { name = "a", type = "CODE", nextAction = { name = "a", type = "CODE" } } })`,
+		{`jsonencode({ type = "EMPTY", nextAction = { name = "a", type = "CODE", settings = { sourceCode = { code = "x" } }, nextAction = { name = "a", type = "CODE", settings = { sourceCode = { code = "x" } } } } })`,
 			`(?s)trigger > a > a: step name "a" is already used`},
-		{`jsonencode({ type = "EMPTY", nextAction = { name = "r", type = "ROUTER", settings = { branches = [{}, {}] }, children = [null] } })`,
-			`(?s)trigger > r: a ROUTER has one entry in children per branch`},
+		{`jsonencode({ type = "EMPTY", nextAction = { name = "r", type = "ROUTER", settings = { branches = [{ branchName = "a", branchType = "FALLBACK" }] }, children = [null, null] } })`,
+			`(?s)trigger > r: a ROUTER has at most one entry in children per branch`},
+		// What the engine behind Diga refuses or would import as invalid.
+		{`jsonencode({ type = "EMPTY", nextAction = { name = "notify-crm", type = "CODE", settings = { sourceCode = { code = "x" } } } })`,
+			`(?s)trigger > notify-crm: step name "notify-crm" is not one the engine accepts`},
+		{`jsonencode({ name = "start", type = "EMPTY" })`,
+			`(?s)trigger: the trigger's name is always "trigger"`},
+		{`jsonencode({ type = "EMPTY", nextAction = { name = "c", type = "CODE", settings = { input = {} } } })`,
+			`(?s)trigger > c: a CODE step needs settings.sourceCode`},
+		{`jsonencode({ type = "EMPTY", nextAction = { name = "r", type = "ROUTER", settings = { branches = [{ branchType = "CONDITION", conditions = [[{ firstValue = "{{trigger.duration}}", operator = "NUMBER_IS_GREATER_THAN", secondValue = 60 }]] }] } } })`,
+			`(?s)settings.branches\[0\] needs a branchName.*conditions\[0\]\[0\].secondValue must be a string`},
+		{`jsonencode({ type = "EMPTY", nextAction = { name = "l", type = "LOOP_ON_ITEMS", settings = { items = "{{trigger.messages}}" }, firstLoopAction = { name = "a", type = "CODE", settings = { sourceCode = { code = "x" } } }, children = [{ name = "b", type = "CODE", settings = { sourceCode = { code = "x" } } }] } })`,
+			`(?s)trigger > l: give the loop body once, in firstLoopAction`},
 	}
 	steps := make([]resource.TestStep, 0, len(cases))
 	for _, c := range cases {

@@ -44,6 +44,9 @@ func findStep(tree map[string]any, name string) map[string]any {
 			return s
 		}
 		children, _ := s["children"].([]any)
+		if body, ok := s["firstLoopAction"]; ok {
+			children = append(append([]any{}, children...), body)
+		}
 		for _, c := range children {
 			if m, ok := c.(map[string]any); ok {
 				if found := findStep(m, name); found != nil {
@@ -64,6 +67,7 @@ func countSteps(first any) int {
 		for _, c := range children {
 			n += countSteps(c)
 		}
+		n += countSteps(s["firstLoopAction"])
 	}
 	return n
 }
@@ -243,9 +247,12 @@ func TestAccFunctionFlow_errorNamesListPosition(t *testing.T) {
 	tg := newAccTarget(t)
 	tg.emulatorOnly(t)
 	cfg := tg.providerBlock() + strings.Replace(exampleConfig(t, "functions", "flow", "function.tf"),
-		`settings = { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://helpdesk.example.com/tickets" } }`,
+		`settings = { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://helpdesk.example.com/tickets", headers = {}, queryParams = {}, authType = "NONE" } }`,
 		`settings = { pieceName = "@activepieces/piece-http", input = { method = "POST", url = "https://helpdesk.example.com/tickets" } }
                 type     = "PIECE"`, 1)
+	if !strings.Contains(cfg, `type     = "PIECE"`) {
+		t.Fatal("the example no longer has the step this test breaks")
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},

@@ -115,7 +115,7 @@ func TestAccPromotionGuide(t *testing.T) {
 			t.Fatalf("%s holds %d connections and %d flows, want 1 and 1", env.name, len(conns), len(flows))
 		}
 		conn := conns[0]
-		if conn.Value["secret_text"] != env.token || conn.Status != "ACTIVE" {
+		if botToken(conn.Value) != env.token || conn.Status != "ACTIVE" {
 			t.Errorf("%s's connection holds %v (status %s), want its own token", env.name, conn.Value, conn.Status)
 		}
 		f, ok := emu.Flow(env.key, flows[0].ID)
@@ -196,4 +196,10 @@ func TestAccPromotionGuide(t *testing.T) {
 	if !strings.Contains(out, "s_by_tier") || !strings.Contains(out, "flowchart TD") {
 		t.Errorf("the diagrams output does not draw the promoted flow: %s", out)
 	}
+}
+
+// botToken is the Slack bot token a CUSTOM_AUTH connection value holds.
+func botToken(value map[string]any) any {
+	props, _ := value["props"].(map[string]any)
+	return props["botToken"]
 }

@@ -1,5 +1,6 @@
 # A router: VIP callers go to a dedicated Slack channel, everyone else to a
 # ticket. children[i] is the first step of branch i (null for an empty branch).
+# executionType may be left out: EXECUTE_FIRST_MATCH is the default.
 resource "diga_flow" "route_by_tier" {
   name    = "Route finished calls by customer tier"
   enabled = true
@@ -19,7 +20,7 @@ resource "diga_flow" "route_by_tier" {
             branchType = "CONDITION"
             conditions = [[{
               operator    = "TEXT_EXACTLY_MATCHES"
-              firstValue  = "{{trigger.customer.tier}}"
+              firstValue  = "{{trigger.dynamic_variables.customer_tier}}"
               secondValue = "vip"
             }]]
           },
@@ -28,14 +29,22 @@ resource "diga_flow" "route_by_tier" {
       }
       children = [
         {
-          name     = "vip_slack"
-          type     = "PIECE"
-          settings = { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { channel = "C0VIP", text = "VIP call {{trigger.call_id}}" } }
+          name = "vip_slack"
+          type = "PIECE"
+          settings = {
+            pieceName  = "@activepieces/piece-slack"
+            actionName = "send_channel_message"
+            input      = { auth = "{{connections['support_slack_bot']}}", channel = "C0VIP", sendAsBot = true, text = "VIP call {{trigger.id}}" }
+          }
         },
         {
-          name     = "open_ticket"
-          type     = "PIECE"
-          settings = { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://helpdesk.example.com/tickets" } }
+          name = "open_ticket"
+          type = "PIECE"
+          settings = {
+            pieceName  = "@activepieces/piece-http"
+            actionName = "send_request"
+            input      = { method = "POST", url = "https://helpdesk.example.com/tickets", headers = {}, queryParams = {}, authType = "NONE" }
+          }
         },
       ]
     }

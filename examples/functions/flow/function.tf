@@ -1,6 +1,17 @@
 # A 15-step flow with two routers and a loop, written as the flat list it
 # reads as: every step follows the one above it, a router's branches hold
 # their own step lists, and a loop holds its body.
+#
+# Steps of pieces that need a connection reference one by its external id;
+# every input the piece marks required is given (the engine does not fill
+# defaults in).
+locals {
+  slack   = "{{connections['support_slack_bot']}}"
+  openai  = "{{connections['openai_key']}}"
+  google  = "{{connections['support_gmail']}}"
+  hubspot = "{{connections['hubspot_crm']}}"
+}
+
 resource "diga_flow" "support_triage" {
   name    = "Triage finished calls"
   enabled = true
@@ -17,7 +28,7 @@ resource "diga_flow" "support_triage" {
         settings = {
           pieceName  = "@activepieces/piece-http"
           actionName = "send_request"
-          input      = { method = "GET", url = "https://crm.example.com/callers/{{trigger.phone}}" }
+          input      = { method = "GET", url = "https://crm.example.com/callers/{{trigger.contact.identifier}}", headers = {}, queryParams = {}, authType = "NONE" }
         }
       },
       {
@@ -26,7 +37,7 @@ resource "diga_flow" "support_triage" {
         settings = {
           pieceName  = "@activepieces/piece-openai"
           actionName = "ask_chatgpt"
-          input      = { model = "gpt-4o-mini", prompt = "Sales or support? {{trigger.summary}}" }
+          input      = { auth = local.openai, model = "gpt-4o-mini", maxTokens = 16, prompt = "Sales or support? {{trigger.messages}}" }
         }
       },
       {
@@ -40,12 +51,12 @@ resource "diga_flow" "support_triage" {
             conditions = [[{ operator = "TEXT_CONTAINS", firstValue = "{{classify.choices[0].message.content}}", secondValue = "sales" }]]
             steps = [
               {
-                name     = "create_deal"
-                settings = { pieceName = "@activepieces/piece-hubspot", actionName = "create_deal", input = { dealname = "Call {{trigger.call_id}}" } }
+                name     = "save_contact"
+                settings = { pieceName = "@activepieces/piece-hubspot", actionName = "create_or_update_contact", input = { authentication = local.hubspot, email = "{{fetch_caller.body.email}}" } }
               },
               {
                 name     = "tell_sales"
-                settings = { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { channel = "C0SALES", text = "New deal from {{trigger.phone}}" } }
+                settings = { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { auth = local.slack, channel = "C0SALES", sendAsBot = true, text = "New lead from {{trigger.contact.identifier}}" } }
               },
             ]
           },
@@ -56,7 +67,7 @@ resource "diga_flow" "support_triage" {
             steps = [
               {
                 name     = "open_ticket"
-                settings = { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://helpdesk.example.com/tickets" } }
+                settings = { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://helpdesk.example.com/tickets", headers = {}, queryParams = {}, authType = "NONE" } }
               },
               {
                 name        = "by_priority"
@@ -73,7 +84,7 @@ resource "diga_flow" "support_triage" {
                     steps = [
                       {
                         name     = "page_oncall"
-                        settings = { pieceName = "@activepieces/piece-slack", actionName = "send_direct_message", input = { userId = "U0ONCALL", text = "Urgent ticket {{open_ticket.body.id}}" } }
+                        settings = { pieceName = "@activepieces/piece-slack", actionName = "send_direct_message", input = { auth = local.slack, userId = "U0ONCALL", text = "Urgent ticket {{open_ticket.body.id}}" } }
                       },
                     ]
                   },
@@ -90,7 +101,7 @@ resource "diga_flow" "support_triage" {
               {
                 name = "log_other"
                 settings = {
-                  input      = { call = "{{trigger.call_id}}" }
+                  input      = { call = "{{trigger.id}}" }
                   sourceCode = { code = "export const code = async (inputs) => inputs.call;", packageJson = "{}" }
                 }
               },
@@ -105,7 +116,7 @@ resource "diga_flow" "support_triage" {
         steps = [
           {
             name     = "send_followup"
-            settings = { pieceName = "@activepieces/piece-gmail", actionName = "send_email", input = { receiver = ["{{each_followup.item.email}}"], subject = "Following up", body = "Thanks for calling." } }
+            settings = { pieceName = "@activepieces/piece-gmail", actionName = "send_email", input = { authentication = local.google, receiver = "{{each_followup.item.email}}", subject = "Following up", body_text = "Thanks for calling." } }
           },
           {
             name = "mark_sent"
@@ -118,16 +129,16 @@ resource "diga_flow" "support_triage" {
       },
       {
         name     = "summarise"
-        settings = { pieceName = "@activepieces/piece-openai", actionName = "ask_chatgpt", input = { model = "gpt-4o-mini", prompt = "Summarise: {{trigger.summary}}" } }
+        settings = { pieceName = "@activepieces/piece-openai", actionName = "ask_chatgpt", input = { auth = local.openai, model = "gpt-4o-mini", maxTokens = 256, prompt = "Summarise: {{trigger.messages}}" } }
       },
       {
         name        = "post_summary"
         displayName = "Post the summary"
-        settings    = { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { channel = "C0CALLS", text = "{{summarise.choices[0].message.content}}" } }
+        settings    = { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { auth = local.slack, channel = "C0CALLS", sendAsBot = true, text = "{{summarise.choices[0].message.content}}" } }
       },
       {
         name     = "archive"
-        settings = { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://archive.example.com/calls", body = { id = "{{trigger.call_id}}" } } }
+        settings = { pieceName = "@activepieces/piece-http", actionName = "send_request", input = { method = "POST", url = "https://archive.example.com/calls", headers = {}, queryParams = {}, authType = "NONE", body_type = "json", body = { data = { id = "{{trigger.id}}" } } } }
       },
     ]
   )

@@ -11,10 +11,10 @@ resource "diga_flow" "route_by_tier" {
         {
           branchName = "VIP"
           branchType = "CONDITION"
-          conditions = [[{ operator = "TEXT_EXACTLY_MATCHES", firstValue = "{{trigger.customer.tier}}", secondValue = "vip" }]]
+          conditions = [[{ operator = "TEXT_EXACTLY_MATCHES", firstValue = "{{trigger.dynamic_variables.customer_tier}}", secondValue = "vip" }]]
           steps = [{
             name     = "vip_slack"
-            settings = { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { channel = "C0VIP", text = "VIP call {{trigger.call_id}}" } }
+            settings = { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { auth = "{{connections['support_slack_bot']}}", channel = "C0VIP", sendAsBot = true, text = "VIP call {{trigger.id}}" } }
           }]
         },
         { branchName = "Everyone else", branchType = "FALLBACK" },

@@ -9,7 +9,7 @@ variable "crm_slack_token" {
 resource "diga_connection" "crm_slack" {
   piece_name     = "@activepieces/piece-slack"
   display_name   = "CRM Slack bot"
-  type           = "SECRET_TEXT"
-  value_wo       = jsonencode({ secret_text = var.crm_slack_token })
+  type           = "CUSTOM_AUTH"
+  value_wo       = jsonencode({ props = { botToken = var.crm_slack_token } })
   adopt_existing = true
 }

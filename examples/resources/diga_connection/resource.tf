@@ -8,8 +8,8 @@ variable "slack_bot_token" {
 resource "diga_connection" "slack" {
   piece_name       = "@activepieces/piece-slack"
   display_name     = "Support Slack bot"
-  type             = "SECRET_TEXT"
-  value_wo         = jsonencode({ secret_text = var.slack_bot_token })
+  type             = "CUSTOM_AUTH"
+  value_wo         = jsonencode({ props = { botToken = var.slack_bot_token } })
   value_wo_version = "1"
 }
 
@@ -26,9 +26,10 @@ resource "diga_flow" "notify" {
         pieceName  = "@activepieces/piece-slack"
         actionName = "send_channel_message"
         input = {
-          auth    = "{{connections['${diga_connection.slack.external_id}']}}"
-          channel = "C0123456789"
-          text    = "Call {{trigger.call_id}} finished"
+          auth      = "{{connections['${diga_connection.slack.external_id}']}}"
+          channel   = "C0123456789"
+          sendAsBot = true
+          text      = "Call {{trigger.id}} finished"
         }
       }
     }

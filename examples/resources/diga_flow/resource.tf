@@ -1,12 +1,13 @@
 # A post-call flow: when a call finishes, send it to the CRM over HTTP and
 # post a summary to Slack. The provider imports the definition into the
-# flow's draft, publishes it, and enables the flow.
+# flow's draft (as the complete tree the engine expects: pieceVersion,
+# valid, displayName and the like are filled in), publishes it, and enables
+# the flow.
 resource "diga_flow" "post_call_summary" {
   name    = "Post-call summary to Slack"
   enabled = true
 
   definition = jsonencode({
-    name        = "trigger"
     type        = "PIECE_TRIGGER"
     displayName = "Call finished"
     settings = {
@@ -21,12 +22,21 @@ resource "diga_flow" "post_call_summary" {
       settings = {
         pieceName  = "@activepieces/piece-http"
         actionName = "send_request"
+        # Every input the piece marks required is given, also those with a
+        # default (headers, queryParams, authType): the engine does not
+        # fill defaults in.
         input = {
-          method = "POST"
-          url    = "https://crm.example.com/api/calls"
+          method      = "POST"
+          url         = "https://crm.example.com/api/calls"
+          headers     = {}
+          queryParams = {}
+          authType    = "NONE"
+          body_type   = "json"
           body = {
-            call_id  = "{{trigger.call_id}}"
-            duration = "{{trigger.duration}}"
+            data = {
+              call_id  = "{{trigger.id}}"
+              duration = "{{trigger.duration}}"
+            }
           }
         }
       }
@@ -38,8 +48,13 @@ resource "diga_flow" "post_call_summary" {
           pieceName  = "@activepieces/piece-slack"
           actionName = "send_channel_message"
           input = {
-            channel = "C0123456789"
-            text    = "Call {{trigger.call_id}} finished: {{trigger.summary}}"
+            # The Slack connection, by its external id (a diga_connection
+            # resource's external_id, or one the diga_connections data
+            # source lists).
+            auth      = "{{connections['support_slack_bot']}}"
+            channel   = "C0123456789"
+            sendAsBot = true
+            text      = "Call {{trigger.id}} with {{trigger.contact.identifier}} ended: {{trigger.end_reason}}"
           }
         }
       }

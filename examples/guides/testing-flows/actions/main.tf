@@ -6,7 +6,6 @@ resource "diga_flow" "post_call" {
   name = "Post-call notification"
 
   definition = jsonencode({
-    name        = "trigger"
     type        = "PIECE_TRIGGER"
     displayName = "Call finished"
     settings = {
@@ -21,7 +20,7 @@ resource "diga_flow" "post_call" {
       settings = {
         pieceName  = "@activepieces/piece-slack"
         actionName = "send_channel_message"
-        input      = { channel = "C0123456", text = "Call {{trigger.call_id}} finished" }
+        input      = { auth = "{{connections['support_slack_bot']}}", channel = "C0123456", sendAsBot = true, text = "Call {{trigger.id}} finished" }
       }
     }
   })

@@ -8,13 +8,15 @@ resource "diga_flow" "book_appointment" {
   test_before_publish = true
 
   definition = jsonencode({
-    name        = "trigger"
     type        = "PIECE_TRIGGER"
     displayName = "Function call"
     settings = {
       pieceName   = "@diga/piece-diga"
       triggerName = "function_call"
-      input       = {}
+      input = {
+        function_name = "book_appointment"
+        description   = "Book an appointment when the caller asks for one and gives a phone number"
+      }
     }
     nextAction = {
       name        = "create_booking"
@@ -24,9 +26,24 @@ resource "diga_flow" "book_appointment" {
         pieceName  = "@activepieces/piece-http"
         actionName = "send_request"
         input = {
-          method = "POST"
-          url    = "https://booking.example.com/api/bookings"
-          body   = { phone = "{{trigger.arguments.phone}}" }
+          method      = "POST"
+          url         = "https://booking.example.com/api/bookings"
+          headers     = {}
+          queryParams = {}
+          authType    = "NONE"
+          body_type   = "json"
+          body        = { data = { phone = "{{trigger.arguments.phone}}" } }
+        }
+      }
+      # A synchronous function call ends by answering the agent.
+      nextAction = {
+        name        = "answer_agent"
+        type        = "PIECE"
+        displayName = "Answer the agent"
+        settings = {
+          pieceName  = "@diga/piece-diga"
+          actionName = "return_response"
+          input      = { response = "{{create_booking.body}}" }
         }
       }
     }

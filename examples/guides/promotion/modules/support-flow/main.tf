@@ -5,8 +5,8 @@
 resource "diga_connection" "slack" {
   piece_name       = "@activepieces/piece-slack"
   display_name     = "Support Slack (${var.environment})"
-  type             = "SECRET_TEXT"
-  value_wo         = var.slack_bot_token == null ? null : jsonencode({ secret_text = var.slack_bot_token })
+  type             = "CUSTOM_AUTH"
+  value_wo         = var.slack_bot_token == null ? null : jsonencode({ props = { botToken = var.slack_bot_token } })
   value_wo_version = var.token_version
 }
 
@@ -19,7 +19,7 @@ locals {
     settings = {
       pieceName  = "@activepieces/piece-slack"
       actionName = "send_channel_message"
-      input      = { auth = local.slack_auth, channel = var.slack_channel, text = var.summary_text }
+      input      = { auth = local.slack_auth, channel = var.slack_channel, sendAsBot = true, text = var.summary_text }
     }
   }
 
@@ -30,13 +30,13 @@ locals {
       {
         branchName = "VIP"
         branchType = "CONDITION"
-        conditions = [[{ operator = "TEXT_EXACTLY_MATCHES", firstValue = "{{trigger.customer.tier}}", secondValue = "vip" }]]
+        conditions = [[{ operator = "TEXT_EXACTLY_MATCHES", firstValue = "{{trigger.dynamic_variables.customer_tier}}", secondValue = "vip" }]]
         steps = [{
           name = "page_vip_desk"
           settings = {
             pieceName  = "@activepieces/piece-slack"
             actionName = "send_channel_message"
-            input      = { auth = local.slack_auth, channel = var.vip_channel, text = "VIP call {{trigger.call_id}} needs a call back" }
+            input      = { auth = local.slack_auth, channel = var.vip_channel, sendAsBot = true, text = "VIP call {{trigger.id}} needs a call back" }
           }
         }]
       },
@@ -45,7 +45,7 @@ locals {
         branchType = "FALLBACK"
         steps = [{
           name     = "log_call"
-          settings = { input = { call = "{{trigger.call_id}}" }, sourceCode = { code = "export const code = async (inputs) => inputs.call;", packageJson = "{}" } }
+          settings = { input = { call = "{{trigger.id}}" }, sourceCode = { code = "export const code = async (inputs) => inputs.call;", packageJson = "{}" } }
         }]
       },
     ]
