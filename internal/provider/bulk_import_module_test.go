@@ -39,7 +39,7 @@ func uiSupportFlow(t *testing.T, externalID string) map[string]any {
 				"auth":      "{{connections['" + externalID + "']}}",
 				"channel":   "C0STAGING",
 				"sendAsBot": true,
-				"text":    "Call {{trigger.call_id}} finished: {{trigger.summary}}",
+				"text":      "Call {{trigger.call_id}} finished: {{trigger.summary}}",
 			}}}},
 	)
 	if len(problems) > 0 {
