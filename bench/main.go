@@ -207,7 +207,7 @@ const definitionHCL = `jsonencode({
     nextAction = {
       name     = "post_to_slack"
       type     = "PIECE"
-      settings = { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { channel = "C0123456789", text = "Call {{trigger.call_id}} finished" } }
+      settings = { pieceName = "@activepieces/piece-slack", actionName = "send_channel_message", input = { auth = "{{connections['bench_slack']}}", channel = "C0123456789", sendAsBot = true, text = "Call {{trigger.id}} finished" } }
     }
   })`
 
@@ -729,8 +729,8 @@ func requestKind(method, path string) string {
 	parts := strings.Split(rest, "/")
 	switch {
 	case parts[0] == "piece" && method == http.MethodGet:
-		// The plan's catalogue check: once per piece per provider
-		// process, not per flow.
+		// The plan's catalogue check and the apply's piece versions: once
+		// per piece per provider process, not per flow.
 		return "piece"
 	case rest == "" && method == http.MethodPost:
 		return "create"
