@@ -361,3 +361,54 @@ func TestProbeWithARefusedKey(t *testing.T) {
 	}
 	checkClean(t, emu, rep, text)
 }
+
+// TestProbeAfterALostCreateAnswer: the create is applied but its answer
+// lost; the client finds the flow by listing. The listing (which shows the
+// project's other flows) is neither printed nor kept, and the adopted flow
+// is deleted.
+func TestProbeAfterALostCreateAnswer(t *testing.T) {
+	t.Parallel()
+	var creates atomic.Int32
+	lose := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && r.URL.Path == "/v1/workflow/" && creates.Add(1) == 1 {
+				next.ServeHTTP(httptest.NewRecorder(), r)
+				conn, _, err := w.(http.Hijacker).Hijack()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_ = conn.Close()
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	emu, base := startEmulator(t, lose)
+	other := emu.CreateFlow(testKey, "someone-elses-private-flow")
+	out := &lockedBuffer{}
+	rep, err := run(context.Background(), probeConfig(base, out))
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	listed := false
+	for _, ex := range rep.Exchanges {
+		if ex.Method == http.MethodGet && strings.HasPrefix(ex.Path, "/v1/workflow/?") {
+			listed = true
+			if ex.Body != listNotKept {
+				t.Errorf("listing kept: %s", ex.Body)
+			}
+		}
+	}
+	if !listed {
+		t.Fatalf("no listing after the lost answer:\n%s", out)
+	}
+	js, _ := json.Marshal(rep)
+	if text := out.String(); strings.Contains(text, "someone-elses") || strings.Contains(string(js), "someone-elses") {
+		t.Errorf("another flow's name shows in the output or the report:\n%s", text)
+	}
+	flows := emu.Flows(testKey)
+	if len(flows) != 1 || flows[0].ID != other {
+		t.Errorf("flows left: %+v, want only the other one", flows)
+	}
+}

@@ -32,6 +32,9 @@ type Exchange struct {
 	DurationMS int64  `json:"duration_ms"`
 }
 
+// listNotKept stands for the body of a flow listing.
+const listNotKept = "(a list of the project's flows: not kept)"
+
 // maxKeptBody bounds what the report keeps of one body.
 const maxKeptBody = 64 << 10
 
@@ -102,6 +105,12 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		ex.Status = resp.StatusCode
 		ex.ContentType = resp.Header.Get("Content-Type")
 		ex.Body = r.keep(data)
+		if req.Method == http.MethodGet && strings.HasSuffix(req.URL.Path, "/v1/workflow/") && ex.Status < 300 {
+			// The listing a lost create answer makes the client send
+			// shows the project's other flows: none of the probe's
+			// business, and not to be shared.
+			ex.Body = listNotKept
+		}
 		ex.BodyBytes = len(data)
 	}
 	ex.DurationMS = time.Since(start).Milliseconds()
