@@ -43,16 +43,16 @@ account, and names the emulator modes (-import-mode, -response-mode) that
 match it. Environment: DIGA_API_KEY (required), DIGA_BASE_URL (default
 https://api.diga.io; plain http only to a loopback host).
 
-What it sends, one request after the other (15 when nothing is retried,
-17 when GET hides loop bodies, 13 when the piece catalogue gives no
-version):
+What it sends, one request after the other: 15 requests when nothing is
+retried, 18 when GET hides loop bodies, 2 fewer when the piece catalogue
+gives no version:
   1  GET    /v1/workflow/piece/@diga%2Fpiece-diga   (public, without the key)
   1  POST   /v1/workflow/                           create "tf-probe-<random>"
   6  POST   /v1/workflow/{id}/import                d: complete engine tree (CODE,
             LOOP_ON_ITEMS, ROUTER); b: loop body in children; c: PIECE step without
             pieceVersion; e: pieceVersion ^x.y.z; a1, a2: the short form
   6  GET    /v1/workflow/{id}                       after each import
-  0-2 GET   /v1/workflow/{id}/steps/{step}/sample-data   only when GET hides loop bodies
+  0-3 GET   /v1/workflow/{id}/steps/{step}/sample-data   only when GET hides loop bodies
   1  DELETE /v1/workflow/{id}                       always, also on errors and Ctrl-C
 Nothing is published or enabled: the scratch flow never runs. Requests that
 fail with 429/502/503/504 are retried (at most -max-retries times each).

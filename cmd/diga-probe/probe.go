@@ -52,7 +52,6 @@ const (
 	stepCreate    = "create"
 	stepD         = "d"
 	stepB         = "b"
-	stepBSample   = "b-sample"
 	stepC         = "c"
 	stepE         = "e"
 	stepA1        = "a1"
@@ -62,11 +61,12 @@ const (
 
 // requestsAtLeast and requestsAtMost are the requests a run sends when
 // nothing is retried: the piece look-up, the create, six imports each
-// followed by a GET, the delete; two sample-data reads more when GET hides
-// loop bodies. Without a catalogue version step e (2 requests) is skipped.
+// followed by a GET, the delete; three sample-data reads more when GET
+// hides loop bodies. Without a catalogue version step e (2 requests) is
+// skipped.
 const (
 	requestsAtLeast = 15
-	requestsAtMost  = 17
+	requestsAtMost  = 18
 )
 
 type prober struct {
@@ -213,8 +213,9 @@ func (p *prober) run(ctx context.Context) (err error) {
 			return err
 		}
 		res := p.importStep(ctx, s)
-		if s.id == stepB {
-			p.sampleDataLookups(ctx, res)
+		switch s.id {
+		case stepD, stepB:
+			p.lookUpLoopBody(ctx, res, s.id+"_loop_body")
 		}
 	}
 	return ctx.Err()
@@ -377,40 +378,43 @@ func (p *prober) callResult(f *client.Flow, err error, exs []Exchange) *CallResu
 	return r
 }
 
-// sampleDataLookups runs after b when its GET shows no loop body and no
-// earlier answer showed that GET shows loop bodies at all: the sample
-// data of the body step, and of a step never sent, are read (two GETs,
-// nothing written). A step that exists answers differently from one that
-// does not, when Diga looks steps up.
-func (p *prober) sampleDataLookups(ctx context.Context, b *StepResult) {
-	if ctx.Err() != nil || b.Import == nil || !b.Import.OK || b.Read == nil || !b.Read.OK {
+// lookUpLoopBody runs after d and b when the GET shows no loop body and
+// no earlier answer showed one: it reads the sample data of the body's
+// step, and (once per run) of a step never sent (GETs, nothing written).
+// When Diga looks steps up, a step that exists answers differently from
+// one that does not, which tells a body GET hides from a body the import
+// lost.
+func (p *prober) lookUpLoopBody(ctx context.Context, s *StepResult, body string) {
+	if ctx.Err() != nil || !s.stored() || findStep(s.tree(), body) != nil || p.loopBodyVisible() {
 		return
 	}
-	tree := decodeTree(b.Read.Trigger)
-	if findStep(tree, "b_loop_body") != nil || p.loopBodiesShown() {
-		return
+	step := s.ID + "-sample"
+	p.rec.setStep(step)
+	p.printf("\n[%s] GET shows no loop body: is %s there? (its sample data", step, body)
+	if p.rep.ControlLookup == nil {
+		p.printf(", and that of %s, which was never sent", neverSentStep)
 	}
-	p.rec.setStep(stepBSample)
-	p.printf("\n[%s] GET hides the loop body of b: is the step there? (sample data of b_loop_body and of %s, which was never sent)\n", stepBSample, neverSentStep)
-	look := func(step string) *CallResult {
+	p.printf(")\n")
+	look := func(name string) *CallResult {
 		mark := p.rec.mark()
-		_, err := p.c.GetSampleData(ctx, p.rep.FlowID, step, "OUTPUT")
+		_, err := p.c.GetSampleData(ctx, p.rep.FlowID, name, "OUTPUT")
 		return p.callResult(nil, err, p.rec.since(mark))
 	}
-	b.BodyLookup = look("b_loop_body")
-	if ctx.Err() != nil {
-		return
+	s.BodyLookup = look(body)
+	if ctx.Err() == nil && p.rep.ControlLookup == nil {
+		p.rep.ControlLookup = look(neverSentStep)
 	}
-	b.ControlLookup = look(neverSentStep)
 }
 
-// loopBodiesShown reports whether d's GET showed d's loop body.
-func (p *prober) loopBodiesShown() bool {
-	d := p.rep.step(stepD)
-	if d == nil || d.Read == nil || !d.Read.OK {
-		return false
+// loopBodyVisible reports whether the GET after d or b showed the loop
+// body that import sent.
+func (p *prober) loopBodyVisible() bool {
+	for _, id := range []string{stepD, stepB} {
+		if s := p.rep.step(id); s.stored() && findStep(s.tree(), id+"_loop_body") != nil {
+			return true
+		}
 	}
-	return findStep(decodeTree(d.Read.Trigger), "d_loop_body") != nil
+	return false
 }
 
 // cleanup deletes the scratch flow (and any flow a lost create answer may

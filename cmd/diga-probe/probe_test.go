@@ -133,6 +133,9 @@ func TestProbeNamesEachEmulatorMode(t *testing.T) {
 				if v := verdict(t, rep, "get_answer"); v.Answer != responseAnswers[rm] || v.Mode != rm.String() {
 					t.Errorf("get_answer = %s (mode %q), want %s (%s); evidence: %s", v.Answer, v.Mode, responseAnswers[rm], rm, v.Evidence)
 				}
+				if v := verdict(t, rep, "complete_tree"); v.Answer != ansImported || v.Mode != "" {
+					t.Errorf("complete_tree = %s (mode %q), want imported; evidence: %s", v.Answer, v.Mode, v.Evidence)
+				}
 				if v := verdict(t, rep, "get_shows_draft"); v.Answer != ansDraft {
 					t.Errorf("get_shows_draft = %s, want draft; evidence: %s", v.Answer, v.Evidence)
 				}
@@ -211,8 +214,13 @@ func TestProbeReportsAnHTMLGatewayPageAndStillDeletes(t *testing.T) {
 	if v := verdict(t, rep, "import"); v.Answer != ansFillsKeysIn {
 		t.Errorf("import = %s, want %s", v.Answer, ansFillsKeysIn)
 	}
-	if v := verdict(t, rep, "get_answer"); v.Answer != ansUnknown {
-		t.Errorf("get_answer = %s (%s), want unknown without d", v.Answer, v.Evidence)
+	// Without d, b's body (sent in children, shown as children[0]) still
+	// shows that GET shows loop bodies.
+	if v := verdict(t, rep, "get_answer"); v.Answer != ansDeclared || !strings.Contains(v.Evidence, "after b") {
+		t.Errorf("get_answer = %s (%s), want %s from b", v.Answer, v.Evidence, ansDeclared)
+	}
+	if v := verdict(t, rep, "complete_tree"); v.Answer != ansRefused {
+		t.Errorf("complete_tree = %s (%s), want %s", v.Answer, v.Evidence, ansRefused)
 	}
 	checkClean(t, emu, rep, text)
 }
@@ -411,4 +419,98 @@ func TestProbeAfterALostCreateAnswer(t *testing.T) {
 	if len(flows) != 1 || flows[0].ID != other {
 		t.Errorf("flows left: %+v, want only the other one", flows)
 	}
+}
+
+// rewriteImports hands every import body to next after edit has changed
+// its trigger: a Diga that transforms bodies on their way to the engine.
+func rewriteImports(t *testing.T, edit func(trigger map[string]any)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/import") {
+				var body map[string]any
+				data, _ := io.ReadAll(r.Body)
+				if err := json.Unmarshal(data, &body); err != nil {
+					t.Errorf("import body: %v", err)
+				}
+				if tr, ok := body["trigger"].(map[string]any); ok {
+					edit(tr)
+				}
+				data, _ = json.Marshal(body)
+				r.Body = io.NopCloser(bytes.NewReader(data))
+				r.ContentLength = int64(len(data))
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// TestProbeSeesFirstLoopActionDroppedOnImport: a Diga reading import bodies
+// through its declared models drops firstLoopAction (and the other
+// undeclared keys) before the engine. The complete tree then loses its loop
+// body, which the probe reports as no emulator mode's reading.
+func TestProbeSeesFirstLoopActionDroppedOnImport(t *testing.T) {
+	t.Parallel()
+	drop := rewriteImports(t, func(tr map[string]any) {
+		walkTree(tr, func(s map[string]any) {
+			delete(s, "firstLoopAction")
+			delete(s, "lastUpdatedDate")
+		})
+	})
+	emu, base := startEmulator(t, drop)
+	out := &lockedBuffer{}
+	rep, err := run(context.Background(), probeConfig(base, out))
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	if v := verdict(t, rep, "complete_tree"); v.Answer != ansBodyLost || v.Axis != "import" {
+		t.Errorf("complete_tree = %s (axis %q), want %s; evidence: %s", v.Answer, v.Axis, ansBodyLost, v.Evidence)
+	}
+	if v := verdict(t, rep, "loop_bodies"); v.Answer != ansChildrenKept {
+		t.Errorf("loop_bodies = %s, want %s; evidence: %s", v.Answer, ansChildrenKept, v.Evidence)
+	}
+	if v := verdict(t, rep, "get_answer"); v.Answer != ansDeclared {
+		t.Errorf("get_answer = %s, want %s; evidence: %s", v.Answer, ansDeclared, v.Evidence)
+	}
+	if rep.ImportMode != "" || !strings.Contains(rep.ModesNote, "complete_tree") {
+		t.Errorf("import mode %q, note %q: want none, naming complete_tree", rep.ImportMode, rep.ModesNote)
+	}
+	if !strings.Contains(out.String(), "LOST") {
+		t.Errorf("output does not shout the lost body:\n%s", out)
+	}
+	checkClean(t, emu, rep, out.String())
+}
+
+// TestProbeWhenSampleDataTellsNothing: GET hides loop bodies and the
+// sample-data read answers alike for any step name. The probe says what
+// it can (the response mode, unconfirmed) and leaves the rest unknown.
+func TestProbeWhenSampleDataTellsNothing(t *testing.T) {
+	t.Parallel()
+	same := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/sample-data") {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"data":null}`)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	emu, base := startEmulator(t, same, emulator.WithResponseMode(emulator.ResponseDeclaredNoLoopBodies))
+	out := &lockedBuffer{}
+	rep, err := run(context.Background(), probeConfig(base, out))
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	for q, want := range map[string]string{"complete_tree": ansUnknown, "loop_bodies": ansUnknown, "get_answer": ansDeclaredNoBody} {
+		if v := verdict(t, rep, q); v.Answer != want {
+			t.Errorf("%s = %s, want %s; evidence: %s", q, v.Answer, want, v.Evidence)
+		}
+	}
+	if v := verdict(t, rep, "get_answer"); !strings.Contains(v.Evidence, "not confirmed") {
+		t.Errorf("get_answer evidence %q does not say it is unconfirmed", v.Evidence)
+	}
+	if rep.ImportMode != modeLenient || rep.ResponseMode != modeDeclaredNoBodies {
+		t.Errorf("modes %q/%q (note %s)", rep.ImportMode, rep.ResponseMode, rep.ModesNote)
+	}
+	checkClean(t, emu, rep, out.String())
 }

@@ -31,6 +31,9 @@ type Report struct {
 	// could not be: the user must delete them.
 	Deleted   []string `json:"deleted"`
 	Leftovers []string `json:"leftovers,omitempty"`
+	// ControlLookup is the sample data of a step never sent, read with
+	// the first BodyLookup: what Diga answers for a step that is not there.
+	ControlLookup *CallResult `json:"control_lookup,omitempty"`
 	// Requests counts every HTTP attempt, retries included.
 	Requests  int        `json:"requests"`
 	Exchanges []Exchange `json:"exchanges"`
@@ -64,12 +67,10 @@ type StepResult struct {
 	// DraftUnchanged: after a refused import, whether the GET shows the
 	// same tree as the GET before it.
 	DraftUnchanged *bool `json:"draft_unchanged_after_refusal,omitempty"`
-	// BodyLookup and ControlLookup (step b only): the sample data of the
-	// loop body step and of a step never sent, read when GET hides loop
-	// bodies.
-	BodyLookup    *CallResult `json:"body_lookup,omitempty"`
-	ControlLookup *CallResult `json:"control_lookup,omitempty"`
-	Seen          []string    `json:"seen,omitempty"`
+	// BodyLookup (steps d and b): the sample data of the loop body's
+	// step, read when GET shows no loop body (see Report.ControlLookup).
+	BodyLookup *CallResult `json:"body_lookup,omitempty"`
+	Seen       []string    `json:"seen,omitempty"`
 }
 
 // CallResult is one client call: the last attempt's status and what the
@@ -87,8 +88,9 @@ type CallResult struct {
 
 // Verdict answers one question.
 type Verdict struct {
-	// Question is a stable key: import, loop_bodies, missing_piece_version,
-	// get_answer, get_shows_draft, piece_version_range.
+	// Question is a stable key: complete_tree, import, loop_bodies,
+	// missing_piece_version, get_answer, get_shows_draft,
+	// piece_version_range.
 	Question string `json:"question"`
 	Title    string `json:"title"`
 	// Answer is a stable key (see answerText); Summary says it in words.
@@ -118,6 +120,10 @@ const (
 	ansUnknown = "unknown"
 	ansOther   = "other"
 
+	ansImported = "imported"
+	ansRefused  = "refused"
+	ansBodyLost = "loop-body-lost"
+
 	ansFillsKeysIn = "fills-keys-in"
 	ansEngineAsIs  = "engine-as-is"
 
@@ -140,6 +146,9 @@ const (
 var answerText = map[string]string{
 	ansUnknown:        "cannot tell",
 	ansOther:          "another reading (none of the emulator's)",
+	ansImported:       "imported and stored as sent",
+	ansRefused:        "REFUSED",
+	ansBodyLost:       "imported, but the loop body in firstLoopAction is LOST",
 	ansFillsKeysIn:    "Diga fills the missing keys in: the short form imports",
 	ansEngineAsIs:     "the engine gets the body as it is: the short form is refused",
 	ansChildrenKept:   "kept: a loop body written in children survives the import",
@@ -303,7 +312,7 @@ func validFlags(tree map[string]any) string {
 func (p *prober) decide() {
 	r := p.rep
 	r.Verdicts = []Verdict{
-		p.importVerdict(), p.loopVerdict(), p.pieceVersionVerdict(),
+		p.completeTreeVerdict(), p.importVerdict(), p.loopVerdict(), p.pieceVersionVerdict(),
 		p.getVerdict(), p.draftVerdict(), p.rangeVerdict(),
 	}
 	for i := range r.Verdicts {
@@ -374,6 +383,131 @@ func (p *prober) importVerdict() Verdict {
 	return v
 }
 
+// bodyState is what the answers tell of the loop body one import sent.
+type bodyState int
+
+const (
+	bodyUnknown bodyState = iota
+	bodyShown             // the GET after the import shows it
+	bodyHidden            // GET does not show it, but the step is there
+	bodyAbsent            // the import lost it
+)
+
+// loopFacts gathers what d and b tell about loop bodies.
+type loopFacts struct {
+	d, b     bodyState
+	dAt, bAt string // where GET shows the body (bodyShown)
+	// shown: GET shows loop bodies ("yes"), hides them ("no"), or ""
+	// (cannot tell).
+	shown string
+}
+
+func (p *prober) loopFacts() loopFacts {
+	var f loopFacts
+	state := func(id string) (bodyState, string) {
+		s := p.rep.step(id)
+		if !s.stored(id + "_loop") {
+			return bodyUnknown, ""
+		}
+		tree := s.tree()
+		if findStep(tree, id+"_loop_body") != nil {
+			return bodyShown, loopBodyAt(findStep(tree, id+"_loop"))
+		}
+		switch exists(s.BodyLookup, p.rep.ControlLookup) {
+		case 1:
+			return bodyHidden, ""
+		case -1:
+			return bodyAbsent, ""
+		}
+		return bodyUnknown, ""
+	}
+	f.d, f.dAt = state(stepD)
+	f.b, f.bAt = state(stepB)
+	// One body shown means GET shows bodies: the other, not shown, was lost.
+	switch {
+	case f.d == bodyShown || f.b == bodyShown:
+		f.shown = "yes"
+		if f.d != bodyShown && p.rep.step(stepD).stored(stepD+"_loop") {
+			f.d = bodyAbsent
+		}
+		if f.b != bodyShown && p.rep.step(stepB).stored(stepB+"_loop") {
+			f.b = bodyAbsent
+		}
+	case f.d == bodyHidden || f.b == bodyHidden:
+		f.shown = "no"
+	}
+	return f
+}
+
+// exists reads a sample-data look-up against the control: 1 when the step
+// answers as a step that is there, -1 as one that is not, 0 when the
+// answers do not tell.
+func exists(lookup, control *CallResult) int {
+	switch {
+	case lookup == nil || control == nil || lookup.Status == 0 || control.Status == 0:
+		return 0
+	case lookup.OK && !control.OK:
+		return 1
+	case !lookup.OK && !control.OK && lookup.Status == control.Status && lookup.ErrorCode == control.ErrorCode:
+		return -1
+	}
+	return 0
+}
+
+// lookupEvidence describes a step's sample-data look-up and the control.
+func (p *prober) lookupEvidence(s *StepResult, body string) string {
+	if s == nil || s.BodyLookup == nil {
+		return ""
+	}
+	return fmt.Sprintf("; sample data of %s: %s, of %s (never sent): %s", body, s.BodyLookup.outcome(), neverSentStep, p.rep.ControlLookup.outcome())
+}
+
+func (p *prober) completeTreeVerdict() Verdict {
+	v := Verdict{Question: "complete_tree", Title: "The complete engine tree the provider sends (loop body in firstLoopAction)"}
+	d := p.rep.step(stepD)
+	switch {
+	case !d.answered():
+		v.Answer, v.Evidence = ansUnknown, "step d got no answer"
+		return v
+	case !d.Import.OK:
+		v.Answer, v.Axis, v.Evidence = ansRefused, "import", "d: "+d.Import.outcome()
+		v.Meaning = "Diga refuses the very body the provider imports: every apply with a definition fails. Tell the " +
+			"maintainers, with this output."
+		if d.Import.Status >= 500 && strings.Contains(d.Import.ContentType, "html") {
+			v.Meaning = "An HTML error page is a gateway's answer more likely than Diga's: run the probe again. If d " +
+				"is refused again, every apply with a definition fails; tell the maintainers, with this output."
+		}
+		return v
+	case !d.stored("d_code", "d_loop", "d_router"):
+		v.Answer, v.Axis, v.Evidence = ansOther, "import", "d: "+d.Import.outcome()+", but the GET after it does not show its steps"
+		return v
+	}
+	f := p.loopFacts()
+	switch f.d {
+	case bodyShown, bodyHidden:
+		v.Answer = ansImported
+		v.Evidence = "d: " + d.Import.outcome() + ", every step stored"
+		if f.d == bodyHidden {
+			v.Evidence += " (the loop body, which GET does not show, found by its sample data" + p.lookupEvidence(d, "d_loop_body") + ")"
+		}
+		v.Meaning = "What the provider imports is stored as sent."
+	case bodyAbsent:
+		v.Answer, v.Axis = ansBodyLost, "import"
+		v.Evidence = "d: " + d.Import.outcome() + ", but its loop body d_loop_body is gone"
+		if f.b == bodyShown {
+			v.Evidence += " while b's body, sent in children, shows as " + f.bAt
+		}
+		v.Evidence += p.lookupEvidence(d, "d_loop_body")
+		v.Meaning = "Diga drops firstLoopAction on import (as a server reading the body through its declared models " +
+			"would): every loop the provider imports loses its body. The provider must send loop bodies in children " +
+			"instead; tell the maintainers."
+	default:
+		v.Answer = ansUnknown
+		v.Evidence = "d: " + d.Import.outcome() + "; whether its loop body was kept cannot be told (GET shows none" + p.lookupEvidence(d, "d_loop_body") + ")"
+	}
+	return v
+}
+
 func (p *prober) loopVerdict() Verdict {
 	v := Verdict{Question: "loop_bodies", Title: "A loop body written in children, on import", Axis: "import"}
 	b := p.rep.step(stepB)
@@ -386,10 +520,7 @@ func (p *prober) loopVerdict() Verdict {
 		v.Meaning = "Diga refuses a loop body in children outright: the provider sends bodies in firstLoopAction " +
 			"(flowdef.EngineTree), so only hand-written imports are affected."
 		return v
-	}
-	tree := b.tree()
-	loop := findStep(tree, "b_loop")
-	if loop == nil {
+	case !b.stored("b_loop"):
 		v.Answer, v.Evidence = ansUnknown, "the GET after b does not show the loop b_loop"
 		return v
 	}
@@ -397,38 +528,30 @@ func (p *prober) loopVerdict() Verdict {
 		"firstLoopAction (flowdef.EngineTree does), and a hand-written import that succeeds may still have lost steps."
 	keptMeaning := "A loop body written in children survives an import; the provider sends firstLoopAction anyway, so " +
 		"nothing changes for it."
-	if findStep(tree, "b_loop_body") != nil {
-		at := loopBodyAt(loop)
-		v.Evidence = "the GET after b shows b_loop_body at " + at
-		if at == "firstLoopAction" {
+	f := p.loopFacts()
+	switch f.b {
+	case bodyShown:
+		v.Evidence = "the GET after b shows b_loop_body at " + f.bAt
+		if f.bAt == "firstLoopAction" {
 			v.Answer = ansMovedToFLA
 			v.Meaning = "Diga moves a body written in children to firstLoopAction: either form imports."
 			return v
 		}
 		v.Answer, v.Mode, v.Meaning = ansChildrenKept, modeLenient, keptMeaning
-		return v
-	}
-	if p.loopBodiesShown() {
-		v.Answer, v.Mode, v.Meaning = ansFirstLoopOnly, modeEngine, lostMeaning
-		v.Evidence = "the GET after b shows no body in b_loop, while the GET after d showed d's body (sent in firstLoopAction)"
-		return v
-	}
-	body, control := b.BodyLookup, b.ControlLookup
-	ev := "the GET after b shows no loop body, and GET shows no loop bodies at all"
-	if body == nil || control == nil {
-		v.Answer, v.Evidence = ansUnknown, ev+"; the sample-data look-ups were not made"
-		return v
-	}
-	ev += fmt.Sprintf("; sample data of b_loop_body: %s, of %s (never sent): %s", body.outcome(), neverSentStep, control.outcome())
-	v.Evidence = ev
-	switch {
-	case body.OK && !control.OK && control.Status != 0:
+	case bodyHidden:
 		v.Answer, v.Mode, v.Meaning = ansChildrenKept, modeLenient, keptMeaning
-	case !body.OK && !control.OK && body.Status != 0 && body.Status == control.Status && body.ErrorCode == control.ErrorCode:
+		v.Evidence = "GET shows no loop bodies, but b_loop_body is there" + p.lookupEvidence(b, "b_loop_body")
+	case bodyAbsent:
 		v.Answer, v.Mode, v.Meaning = ansFirstLoopOnly, modeEngine, lostMeaning
+		if f.shown == "yes" {
+			v.Evidence = "the GET after b shows no body in b_loop, while GET does show loop bodies (d's, sent in firstLoopAction)"
+		} else {
+			v.Evidence = "GET shows no loop bodies, and b_loop_body is not there" + p.lookupEvidence(b, "b_loop_body")
+		}
 	default:
 		v.Answer = ansUnknown
-		v.Meaning = "Diga's sample-data answers do not tell a step that exists from one that does not."
+		v.Evidence = "GET shows no loop body after b" + p.lookupEvidence(b, "b_loop_body")
+		v.Meaning = "Diga's sample-data answers do not tell a step that is there from one that is not."
 	}
 	return v
 }
@@ -479,57 +602,63 @@ func (p *prober) pieceVersionVerdict() Verdict {
 
 func (p *prober) getVerdict() Verdict {
 	v := Verdict{Question: "get_answer", Title: "What GET shows of the stored tree", Axis: "response"}
-	d := p.rep.step(stepD)
-	if d.stored("d_code", "d_loop", "d_router") {
-		tree := d.tree()
-		keys := undeclaredKeys(tree)
-		body := findStep(tree, "d_loop_body") != nil
-		at := loopBodyAt(findStep(tree, "d_loop"))
-		switch {
-		case len(keys) > 0 && body:
-			v.Answer, v.Mode = ansWholeTree, modeFull
-			v.Evidence = fmt.Sprintf("the GET after d shows keys outside the declared models (%s) and d's loop body at %s", strings.Join(keys, ", "), at)
-			v.Meaning = "Everything stored is visible: an edit in the Diga UI to any key (a CODE step's code, a loop's items, " +
-				"error handling, a loop body) shows in a plan."
-		case len(keys) > 0:
-			v.Answer = ansOther
-			v.Evidence = fmt.Sprintf("the GET after d shows keys outside the declared models (%s) but not d's loop body", strings.Join(keys, ", "))
-		case body && at == "children[0]":
-			v.Answer, v.Mode = ansDeclared, modeDeclared
-			v.Evidence = "the GET after d shows no key outside the declared models (lastUpdatedDate, settings.sourceCode, settings.items were sent) and d's loop body (sent in firstLoopAction) as children[0]"
-			v.Meaning = "Keys outside Diga's declared models never come back: an edit in the Diga UI to a CODE step's code, " +
-				"a loop's items or error handling does not show in a plan (the provider keeps them from state), and " +
-				"`terraform import` cannot recover them. Loop bodies are compared as children[0]."
-		case !body:
-			v.Answer, v.Mode = ansDeclaredNoBody, modeDeclaredNoBodies
-			v.Evidence = fmt.Sprintf("the GET after d shows no key outside the declared models (lastUpdatedDate, settings.sourceCode, settings.items were sent) and no loop body (d_loop's children: %s)",
-				describeValue(findStep(tree, "d_loop")["children"], hasKey(findStep(tree, "d_loop"), "children")))
-			v.Meaning = "Under this reading a loop body edited in the Diga UI does not show in a plan, nor does an edit to " +
-				"a CODE step's code, a loop's items or error handling; `terraform import` of a flow with a loop cannot " +
-				"recover the loop's body."
-		default:
-			v.Answer = ansOther
-			v.Evidence = "the GET after d shows d's loop body at " + at
+	// The first complete tree stored; d has every kind of key.
+	var from *StepResult
+	for _, id := range []string{stepD, stepB, stepC, stepE} {
+		if s := p.rep.step(id); s.stored() && s.tree() != nil {
+			from = s
+			break
 		}
+	}
+	if from == nil {
+		v.Answer, v.Evidence = ansUnknown, "no complete tree was imported"
 		return v
 	}
-	// Without d, another complete tree can still show undeclared keys.
-	for _, id := range []string{stepB, stepC, stepE} {
-		s := p.rep.step(id)
-		if !s.stored() || s.tree() == nil {
-			continue
-		}
-		if keys := undeclaredKeys(s.tree()); len(keys) > 0 {
-			v.Answer, v.Mode = ansWholeTree, modeFull
-			v.Evidence = fmt.Sprintf("d was not stored; the GET after %s shows keys outside the declared models: %s", id, strings.Join(keys, ", "))
-			return v
-		}
+	keys := undeclaredKeys(from.tree())
+	f := p.loopFacts()
+	at := f.dAt
+	if at == "" {
+		at = f.bAt
 	}
-	v.Answer = ansUnknown
-	if d != nil && d.Import != nil {
-		v.Evidence = "d was not stored (" + d.Import.outcome() + ")"
-	} else {
-		v.Evidence = "d was not sent"
+	sent := strings.Join(undeclaredKeys(decodeTree(from.Sent)), ", ") + " were sent"
+	switch {
+	case len(keys) > 0 && f.shown != "no":
+		v.Answer, v.Mode = ansWholeTree, modeFull
+		v.Evidence = fmt.Sprintf("the GET after %s shows keys outside the declared models: %s", from.ID, strings.Join(keys, ", "))
+		if f.shown == "yes" {
+			v.Evidence += "; a loop body at " + at
+		}
+		v.Meaning = "Everything stored is visible: an edit in the Diga UI to any key (a CODE step's code, a loop's items, " +
+			"error handling, a loop body) shows in a plan."
+	case len(keys) > 0:
+		v.Answer = ansOther
+		v.Evidence = fmt.Sprintf("the GET after %s shows keys outside the declared models (%s) but no loop body", from.ID, strings.Join(keys, ", "))
+	case f.shown == "yes" && at == "children[0]":
+		v.Answer, v.Mode = ansDeclared, modeDeclared
+		v.Evidence = fmt.Sprintf("the GET after %s shows no key outside the declared models (%s), and a loop body as children[0]", from.ID, sent)
+		v.Meaning = "Keys outside Diga's declared models never come back: an edit in the Diga UI to a CODE step's code, " +
+			"a loop's items or error handling does not show in a plan (the provider keeps them from state), and " +
+			"`terraform import` cannot recover them. Loop bodies are compared as children[0]."
+	case f.shown == "yes":
+		v.Answer = ansOther
+		v.Evidence = "a loop body shows at " + at
+	case f.shown == "no" || (f.d == bodyUnknown && f.b == bodyUnknown && p.rep.step(stepD).stored("d_loop") && p.rep.step(stepB).stored("b_loop")):
+		v.Answer, v.Mode = ansDeclaredNoBody, modeDeclaredNoBodies
+		v.Evidence = fmt.Sprintf("the GET after %s shows no key outside the declared models (%s), and no loop body", from.ID, sent)
+		if loop := findStep(from.tree(), from.ID+"_loop"); loop != nil {
+			v.Evidence += fmt.Sprintf(" (%s_loop's children: %s)", from.ID, describeValue(loop["children"], hasKey(loop, "children")))
+		}
+		if f.shown == "no" {
+			v.Evidence += "; the sample data show the body is stored"
+		} else {
+			v.Evidence += "; not confirmed: the sample-data look-ups do not tell whether the bodies are stored"
+		}
+		v.Meaning = "Under this reading a loop body edited in the Diga UI does not show in a plan, nor does an edit to " +
+			"a CODE step's code, a loop's items or error handling; `terraform import` of a flow with a loop cannot " +
+			"recover the loop's body."
+	default:
+		v.Answer = ansUnknown
+		v.Evidence = fmt.Sprintf("the GET after %s shows no key outside the declared models; whether GET shows loop bodies cannot be told", from.ID)
 	}
 	return v
 }
