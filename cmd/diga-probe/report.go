@@ -146,7 +146,7 @@ const (
 var answerText = map[string]string{
 	ansUnknown:        "cannot tell",
 	ansOther:          "another reading (none of the emulator's)",
-	ansImported:       "imported and stored as sent",
+	ansImported:       "imported: every step, the loop body included, is stored",
 	ansRefused:        "REFUSED",
 	ansBodyLost:       "imported, but the loop body in firstLoopAction is LOST",
 	ansFillsKeysIn:    "Diga fills the missing keys in: the short form imports",
@@ -490,7 +490,7 @@ func (p *prober) completeTreeVerdict() Verdict {
 		if f.d == bodyHidden {
 			v.Evidence += " (the loop body, which GET does not show, found by its sample data" + p.lookupEvidence(d, "d_loop_body") + ")"
 		}
-		v.Meaning = "What the provider imports is stored as sent."
+		v.Meaning = "What the provider imports is stored, loop bodies included."
 	case bodyAbsent:
 		v.Answer, v.Axis = ansBodyLost, "import"
 		v.Evidence = "d: " + d.Import.outcome() + ", but its loop body d_loop_body is gone"
@@ -569,8 +569,8 @@ func (p *prober) pieceVersionVerdict() Verdict {
 		case c.Import.Status == 500:
 			v.Answer, v.Mode = ans500, modeEngine
 			v.Meaning = "The engine throws on a piece step without a version and Diga passes it on as a bare 500: the " +
-				"provider must take the version from the catalogue before importing (it does) and refuse at plan when the " +
-				"catalogue has none (MissingVersionError)."
+				"provider must take the version from the catalogue before importing (it does), and stop before sending " +
+				"when the catalogue cannot give one (it does)."
 		case c.Import.Status >= 400 && c.Import.Status < 500:
 			v.Answer = ans4xx
 			v.Meaning = "Diga refuses a piece step without a version with a readable error: the provider's catalogue " +
@@ -778,6 +778,12 @@ func (p *prober) observations() []string {
 	var out []string
 	if d := p.rep.step(stepD); d.tree() != nil && d.stored("d_code") {
 		out = append(out, "valid after the complete tree d: "+validFlags(d.tree()))
+		walkTree(d.tree(), func(s map[string]any) {
+			if s["type"] == "CODE" && s["valid"] == false {
+				out = append(out, fmt.Sprintf("%v, a complete CODE step, shows valid=false: the import may have dropped "+
+					"settings.sourceCode (which GET may not show)", s["name"]))
+			}
+		})
 	}
 	for _, s := range p.rep.Steps {
 		if s.Import != nil && s.Import.OK && s.Read != nil && s.Read.OK && s.Import.Trigger != nil {
