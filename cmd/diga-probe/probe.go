@@ -188,7 +188,7 @@ func (p *prober) printExchange(ex Exchange) {
 
 func (p *prober) run(ctx context.Context) (err error) {
 	p.printf("diga-probe: how does %s import and show flows?\n", p.rep.BaseURL)
-	p.printf("Scratch flow %q: created, imported into 6 times, read back after each import, deleted. Never published or enabled.\n", p.name)
+	p.printf("One scratch flow, %q: created, six bodies imported into its draft (each read back), deleted. Nothing is published or enabled.\n", p.name)
 
 	p.catalogue(ctx)
 	if err := ctx.Err(); err != nil {
