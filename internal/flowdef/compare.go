@@ -57,10 +57,6 @@ type visibility struct {
 	loopBodies bool
 }
 
-// everything is the visibility of a text compared with another text (the
-// configuration with the state): nothing is hidden.
-var everything = visibility{undeclared: true, loopBodies: true}
-
 // visibilityOf looks at a raw (not normalised) server tree.
 func visibilityOf(tree any) visibility {
 	var v visibility

@@ -204,7 +204,7 @@ func (pc *pieceCatalog) versions(ctx context.Context, def *flowdef.Definition) (
 	}
 	pieces, err := pc.lookupAll(ctx, names)
 	if err != nil {
-		return nil, fmt.Errorf("Diga's piece catalogue could not be read (%w), and the definition gives no "+
+		return nil, fmt.Errorf("the piece catalogue could not be read (%w), and the definition gives no "+
 			"settings.pieceVersion for %s, which the engine requires: try again, or set settings.pieceVersion on "+
 			"those steps", err, strings.Join(names, ", "))
 	}
