@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -24,8 +24,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/Diga-io/terraform-provider-diga/internal/client"
 	"github.com/Diga-io/terraform-provider-diga/internal/contract"
 	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
+	"github.com/Diga-io/terraform-provider-diga/internal/flowdef"
 )
 
 // The tests in this file need a newer CLI than the 1.11 on PATH: resource
@@ -129,8 +131,22 @@ const noQueryInOpenTofu = "no `query` command and no list resources (Terraform â
 func seedDefinedFlow(t *testing.T, emu *emulator.Server, baseURL, key, name, slack string) string {
 	t.Helper()
 	id := emu.SeedFlows(key, 1, name)[0]
-	var tree map[string]any
-	if err := json.Unmarshal([]byte(postCallDefinitionJSON(slack)), &tree); err != nil {
+	// What the UI stores is the engine's complete tree, so the flow is
+	// valid, and publishes, under every import mode.
+	def, err := flowdef.ParseDefinition(postCallDefinitionJSON(slack))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(client.Config{BaseURL: baseURL, APIKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces, err := newPieceCatalog(c).versions(t.Context(), def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := def.EngineTree(flowdef.EngineOptions{Pieces: pieces, Now: time.Now()})
+	if err != nil {
 		t.Fatal(err)
 	}
 	emu.EditFlow(key, id, func(trigger map[string]any) {
