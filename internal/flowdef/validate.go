@@ -37,6 +37,37 @@ var (
 // a letter or underscore, then letters, digits and underscores.
 func ValidStepName(name string) bool { return stepNamePattern.MatchString(name) }
 
+// NameProblems lists the steps whose name the engine refuses (Validate
+// reports them too, among everything else). Mermaid diagrams use it: a
+// node id is made from the name, and a diagram of a flow the engine
+// cannot hold would mislead.
+func (d *Definition) NameProblems() []Problem {
+	var out []Problem
+	var walk func(first any, parent *stepPath)
+	walk = func(first any, parent *stepPath) {
+		for cur, _ := first.(map[string]any); cur != nil; cur, _ = cur["nextAction"].(map[string]any) {
+			where := parent.next(cur)
+			if where.depth > MaxStepDepth {
+				return
+			}
+			if name, ok := cur["name"].(string); !ok || !ValidStepName(name) {
+				out = append(out, Problem{Step: where.String(), Name: where.name,
+					Message: fmt.Sprintf("step name %s is not one the engine accepts: %s", brief(cur["name"]), stepNameRule)})
+			}
+			if cur["type"] == "LOOP_ON_ITEMS" {
+				walk(loopBody(cur), where.body())
+			} else if children, ok := cur["children"].([]any); ok {
+				for i, c := range children {
+					walk(c, where.branch(i))
+				}
+			}
+			parent = where
+		}
+	}
+	walk(d.tree["nextAction"], triggerPath())
+	return out
+}
+
 // stepNameRule is the fix for a step name the engine refuses.
 const stepNameRule = "a step name starts with a letter or _ and holds only letters, digits and _ (the engine's rule " +
 	"for step names, which also makes them safe in expressions such as {{step_1.body}}): e.g. \"notify_crm\""

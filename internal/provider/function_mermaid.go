@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -49,6 +50,14 @@ func (mermaidFunction) Run(ctx context.Context, req function.RunRequest, resp *f
 	def, err := flowdef.ParseDefinition(text)
 	if err != nil {
 		resp.Error = function.NewArgumentFuncError(0, "The definition is "+err.Error()+".")
+		return
+	}
+	if problems := def.NameProblems(); len(problems) > 0 {
+		lines := make([]string, len(problems))
+		for i, p := range problems {
+			lines[i] = p.String()
+		}
+		resp.Error = function.NewArgumentFuncError(0, "The definition has steps the engine refuses:\n"+strings.Join(lines, "\n"))
 		return
 	}
 	resp.Error = resp.Result.Set(ctx, types.StringValue(def.Mermaid()))

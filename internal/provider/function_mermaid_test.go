@@ -80,4 +80,10 @@ func TestMermaidFunction(t *testing.T) {
 	if ferr == nil || ferr.FunctionArgument == nil || *ferr.FunctionArgument != 0 || !strings.Contains(ferr.Text, "not a JSON object") {
 		t.Errorf("mermaid of an array: %+v", ferr)
 	}
+	// A step name the engine refuses is named, with the rule.
+	_, ferr = run(`{"type":"EMPTY","nextAction":{"name":"l","type":"LOOP_ON_ITEMS","settings":{"items":"x"},
+	  "firstLoopAction":{"name":"notify-crm","type":"CODE","settings":{"sourceCode":{"code":"x"}}}}}`)
+	if ferr == nil || !strings.Contains(ferr.Text, `trigger > l.firstLoopAction > notify-crm: step name "notify-crm" is not one the engine accepts`) {
+		t.Errorf("mermaid of a bad step name: %+v", ferr)
+	}
 }
