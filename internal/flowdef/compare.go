@@ -144,6 +144,25 @@ func Differences(user, server any, limit int) []string {
 	return differences(user, server, visibilityOf(server), limit)
 }
 
+// SameText reports whether two texts the user wrote mean the same flow,
+// both ways round: everything they hold is compared (nothing is hidden, as
+// in an answer through Diga's declared models), and a key one has and the
+// other lacks is a difference unless normalising drops it (bookkeeping and
+// defaults). The plan uses it when state holds the text Terraform last
+// wrote: removing a pieceVersion pin, a displayName or a valid: false is a
+// change then, which it is not against Diga's answer.
+func SameText(a, b any) bool {
+	n := normalizer{keepInvalid: true}
+	return equalValues(n.step(a, true), n.step(b, true))
+}
+
+// StatedDifferences is Differences between the configuration and a text
+// that stands for Diga's flow (state's): everything either holds is
+// visible, but keys only the state has are judged as Diga's.
+func StatedDifferences(user, stated any, limit int) []string {
+	return differences(user, stated, visibility{undeclared: true, loopBodies: true}, limit)
+}
+
 func differences(user, server any, vis visibility, limit int) []string {
 	d := &differ{max: limit, vis: vis}
 	d.step(normal(user), normal(server), triggerPath())
@@ -389,7 +408,11 @@ func Project(server, reference any) any {
 // differs from the configuration only where the meaning does. raw is the
 // user's tree and norm its normal form, walked alongside. It copies what
 // it changes: out shares values with the server's tree.
-func redress(out, raw, norm any) any {
+func redress(out, raw, norm any) any { return redressIn(out, raw, norm, false) }
+
+// redressIn is redress; branchHeads: out is a router's children, where
+// empty branches the user listed at the end are put back.
+func redressIn(out, raw, norm any, branchHeads bool) any {
 	switch o := out.(type) {
 	case map[string]any:
 		rm, ok := raw.(map[string]any)
@@ -399,13 +422,18 @@ func redress(out, raw, norm any) any {
 		nm, _ := norm.(map[string]any)
 		res := maps.Clone(o)
 		for k, rv := range rm {
+			if k == "children" && rm["type"] == "LOOP_ON_ITEMS" {
+				// A loop body, moved by normalising: Project has put the
+				// answer's (or none) where the user writes it.
+				continue
+			}
 			ov, inOut := o[k]
 			_, inNorm := nm[k]
 			switch {
 			case !inOut && !inNorm:
 				res[k] = rv
 			case inOut:
-				res[k] = redress(ov, rv, nm[k])
+				res[k] = redressIn(ov, rv, nm[k], k == "children" && rm["type"] == "ROUTER")
 			}
 		}
 		return res
@@ -424,9 +452,9 @@ func redress(out, raw, norm any) any {
 			if i < len(na) {
 				n = na[i]
 			}
-			res[i] = redress(o[i], r, n)
+			res[i] = redressIn(o[i], r, n, false)
 		}
-		for i := len(o); i < len(ra) && ra[i] == nil; i++ {
+		for i := len(o); branchHeads && i < len(ra) && ra[i] == nil; i++ {
 			res = append(res, nil) // empty branches the user listed
 		}
 		return res
@@ -525,9 +553,15 @@ func stepNameOf(step map[string]any) string {
 // removed, null and empty values dropped from objects, a loop body in
 // firstLoopAction. Elements of arrays are kept (a null router branch is a
 // position).
-func normal(tree any) any { return normalStep(tree, true) }
+func normal(tree any) any { return normalizer{}.step(tree, true) }
 
-func normalStep(v any, isTrigger bool) any {
+// normalizer makes normal forms. keepInvalid keeps a `valid: false` (the
+// engine keeps one that is sent, so between two texts the user wrote it
+// means something; Diga's answers are not compared on it, since a server may
+// recompute the flag).
+type normalizer struct{ keepInvalid bool }
+
+func (n normalizer) step(v any, isTrigger bool) any {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return v // a null branch, or a value Validate reports
@@ -536,7 +570,11 @@ func normalStep(v any, isTrigger bool) any {
 	out := make(map[string]any, len(m))
 	for k, val := range m {
 		switch k {
-		case "valid", "lastUpdatedDate":
+		case "valid":
+			if !n.keepInvalid || val != false {
+				continue
+			}
+		case "lastUpdatedDate":
 			continue
 		case "skip":
 			if b, ok := val.(bool); ok && !b {
@@ -547,19 +585,19 @@ func normalStep(v any, isTrigger bool) any {
 				continue
 			}
 		case "nextAction", "firstLoopAction":
-			val = normalStep(val, false)
+			val = n.step(val, false)
 		case "children":
 			if a, ok := val.([]any); ok {
 				c := make([]any, len(a))
 				for i, e := range a {
-					c[i] = normalStep(e, false)
+					c[i] = n.step(e, false)
 				}
 				val = c
 			} else {
 				val = cleanValue(val)
 			}
 		case "settings":
-			val = normalSettings(val, typ)
+			val = normalSettings(val, typ, isTrigger)
 		default:
 			val = cleanValue(val)
 		}
@@ -592,10 +630,15 @@ func normalStep(v any, isTrigger bool) any {
 
 // normalSettings cleans a step's settings and drops what is left at the
 // engine's default.
-func normalSettings(v any, stepType string) any {
+func normalSettings(v any, stepType string, isTrigger bool) any {
 	s, ok := cleanValue(v).(map[string]any)
 	if !ok {
 		return cleanValue(v)
+	}
+	if isTrigger {
+		// The engine keeps the draft's own trigger sample data, whatever
+		// is sent (diga_flow_sample_data manages it).
+		delete(s, "sampleData")
 	}
 	if eh, ok := s["errorHandlingOptions"]; ok {
 		if c := withoutDefaultOptions(eh); isEmpty(c) {

@@ -65,6 +65,25 @@ func (d *Definition) Means(server *Definition) bool {
 	return Equivalent(d.tree, server.tree)
 }
 
+// SameAs reports whether stated, a text standing for Diga's flow (what
+// state holds), means the same flow as d (the configuration): as Means, but
+// nothing counts as hidden, since a text holds whatever was kept of it.
+func (d *Definition) SameAs(stated *Definition) bool {
+	if d == nil || stated == nil {
+		return d == stated
+	}
+	return len(StatedDifferences(d.tree, stated.tree, 1)) == 0
+}
+
+// SameText reports whether d and other, two texts the user wrote, mean the
+// same flow, both ways round (see the function SameText).
+func (d *Definition) SameText(other *Definition) bool {
+	if d == nil || other == nil {
+		return d == other
+	}
+	return SameText(d.tree, other.tree)
+}
+
 // Differences lists up to limit readable differences between d and server.
 func (d *Definition) Differences(server *Definition, limit int) []string {
 	return Differences(d.tree, server.tree, limit)

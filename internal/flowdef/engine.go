@@ -83,6 +83,18 @@ func (d *Definition) PiecesWithoutVersion() []string {
 	return slices.Sorted(maps.Keys(seen))
 }
 
+// StepsUsing lists the paths of the trigger and steps that name piece, in
+// tree order; withoutVersion: only those that give no settings.pieceVersion.
+func (d *Definition) StepsUsing(piece string, withoutVersion bool) []string {
+	var out []string
+	for _, u := range pieceUses(d.tree) {
+		if u.piece == piece && (!withoutVersion || !u.versioned) {
+			out = append(out, u.where.String())
+		}
+	}
+	return out
+}
+
 // EngineTree returns the complete engine tree of the definition (see "The
 // engine tree" above). The definition must be free of Problems.
 func (d *Definition) EngineTree(opt EngineOptions) (map[string]any, error) {
@@ -144,6 +156,8 @@ func (b *engineBuilder) trigger(t map[string]any) map[string]any {
 	out["name"] = TriggerName
 	typ, _ := t["type"].(string)
 	settings := settingsOf(t)
+	// The engine keeps the draft's own trigger sample data whatever is sent.
+	delete(settings, "sampleData")
 	if typ == "PIECE_TRIGGER" {
 		b.pieceSettings(settings, where)
 	}
@@ -255,16 +269,45 @@ func (b *engineBuilder) pieceSettings(settings map[string]any, where *stepPath) 
 }
 
 // settingsOf copies an object's settings without their null members (the
-// engine's optional settings are absent or typed, never null).
+// engine's optional settings are absent or typed, never null), and without
+// the nulls inside a router's branches and the error-handling options,
+// whose members the engine types strictly (what HCL's optional object
+// attributes produce would otherwise make the step invalid). Inputs keep
+// their nulls: they are the user's data.
 func settingsOf(m map[string]any) map[string]any {
 	in, _ := m["settings"].(map[string]any)
 	out := make(map[string]any, len(in)+3)
 	for k, v := range in {
-		if v != nil {
+		switch {
+		case v == nil:
+		case k == "branches" || k == "errorHandlingOptions":
+			out[k] = withoutNulls(v)
+		default:
 			out[k] = v
 		}
 	}
 	return out
+}
+
+// withoutNulls copies v without the null members of its objects.
+func withoutNulls(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, val := range t {
+			if val != nil {
+				out[k] = withoutNulls(val)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = withoutNulls(e)
+		}
+		return out
+	}
+	return v
 }
 
 func setDefault(m map[string]any, key string, v any) {

@@ -379,3 +379,114 @@ func TestProjectionDiffersOnlyWhereTheMeaningDoes(t *testing.T) {
 		}
 	}
 }
+
+// What the review found, pinned.
+func TestEngineTreeStripsNullsTheEngineTypesStrictly(t *testing.T) {
+	t.Parallel()
+	def, err := ParseDefinition(`{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished","sampleData":{"x":1}},
+	  "nextAction":{"name":"r","type":"ROUTER","settings":{"branches":[
+	    {"branchName":"a","branchType":"CONDITION","conditions":[[{"firstValue":"x","secondValue":"y","operator":"TEXT_CONTAINS","caseSensitive":null}]]},
+	    {"branchName":"b","branchType":"FALLBACK","conditions":null}]},
+	  "nextAction":{"name":"c","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{"keep":null},
+	    "errorHandlingOptions":{"retryOnFailure":null,"continueOnFailure":{"value":null}}}}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range def.Problems() {
+		if !p.Warning {
+			t.Fatalf("problem: %s", p)
+		}
+	}
+	body, err := def.EngineJSON(EngineOptions{Pieces: enginePieces(), Now: engineNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(body); strings.Contains(s, "caseSensitive") || strings.Contains(s, `"retryOnFailure"`) || strings.Contains(s, `"sampleData"`) ||
+		!strings.Contains(s, `"keep":null`) {
+		t.Errorf("engine tree: %s", s)
+	}
+	enginecheck.AssertImportable(t, enginecheck.Body{ID: "nulls", Body: enginecheck.ImportBody("nulls", body)})
+}
+
+func TestValidateRefusesWhatTheEngineDrops(t *testing.T) {
+	t.Parallel()
+	for def, want := range map[string]string{
+		`{"type":"EMPTY","nextAction":{"name":"a","type":"CODE","settings":{"sourceCode":{"code":"x"}},"nextActon":{"name":"b","type":"CODE"}}}`: `trigger > a: a step has no key "nextActon", which the engine would drop (and with it whatever it holds); did you mean "nextAction"?`,
+		`{"type":"EMPTY","description":"note"}`: `trigger: a trigger has no key "description"`,
+		`{"type":"EMPTY","skip":true}`:          `trigger: a trigger cannot be skipped`,
+		`{"type":"EMPTY","nextAction":{"name":"a","type":"CODE","settings":{"sourceCode":{"code":"x"},"errorHandlingOptions":true}}}`:                               `settings.errorHandlingOptions is { continueOnFailure`,
+		`{"type":"EMPTY","nextAction":{"name":"a","type":"CODE","settings":{"sourceCode":{"code":"x"},"errorHandlingOptions":{"retryOnFailure":{"value":"yes"}}}}}`: `settings.errorHandlingOptions.retryOnFailure.value must be true or false, not a string`,
+		`{"type":"EMPTY","nextAction":{"name":"a","type":"CODE","settings":{"sourceCode":{"code":"x"},"sampleData":"abc"}}}`:                                        `settings.sampleData must be an object, not a string`,
+		`{"type":"EMPTY","nextAction":{"name":"a","type":"CODE","settings":{"sourceCode":{"code":"x"},"customLogoUrl":5}}}`:                                         `settings.customLogoUrl must be a string`,
+	} {
+		var all []string
+		for _, p := range Validate(mustParse(t, def)) {
+			all = append(all, p.String())
+		}
+		if !strings.Contains(strings.Join(all, "\n"), want) {
+			t.Errorf("%s: problems %q, want %q", def, all, want)
+		}
+	}
+	p := Validate(mustParse(t, `{"type":"PIECE_TRIGGER","settings":{"pieceName":"p","triggerName":"t","sampleData":{"a":1}}}`))
+	if len(p) != 1 || !p[0].Warning || !strings.Contains(p[0].Message, "diga_flow_sample_data") {
+		t.Errorf("trigger sample data: %v, want one warning", p)
+	}
+}
+
+// Between two texts the user wrote (state holding what Terraform last
+// wrote), removing what the provider would fill in is a change; against
+// Diga's answer it is not.
+func TestSameText(t *testing.T) {
+	t.Parallel()
+	base := `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished"},
+	  "nextAction":{"name":"c","type":"CODE",%s"settings":{"sourceCode":{"code":"x"}}}}`
+	with := func(extra string) map[string]any { return mustParse(t, strings.Replace(base, "%s", extra, 1)) }
+	for extra, same := range map[string]bool{
+		``:                         true,
+		`"valid":true,`:            true,
+		`"skip":false,`:            true,
+		`"displayName":null,`:      true,
+		`"valid":false,`:           false,
+		`"displayName":"Tidy up",`: false,
+	} {
+		if got := SameText(with(""), with(extra)); got != same {
+			t.Errorf("SameText(none, %s) = %v, want %v", extra, got, same)
+		}
+		if got := SameText(with(extra), with("")); got != same {
+			t.Errorf("SameText(%s, none) = %v, want %v", extra, got, same)
+		}
+		if !Equivalent(with(""), with(extra)) && extra != `"valid":false,` && extra != `"displayName":"Tidy up",` {
+			t.Errorf("Equivalent(none, %s) is false", extra)
+		}
+	}
+	pinned := mustParse(t, `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","pieceVersion":"0.1.0","triggerName":"call_finished"}}`)
+	unpinned := mustParse(t, `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"call_finished"}}`)
+	if SameText(unpinned, pinned) || !Equivalent(unpinned, pinned) {
+		t.Error("removing a pieceVersion pin is a change between texts, not against Diga's answer")
+	}
+}
+
+func TestProjectionShowsWhatTheUIRemoved(t *testing.T) {
+	t.Parallel()
+	// A loop body written in children, emptied in the UI, under the whole
+	// tree reading: the state shows it gone.
+	user := mustParse(t, `{"type":"EMPTY","nextAction":{"name":"l","type":"LOOP_ON_ITEMS","settings":{"items":"{{trigger.a}}"},
+	  "children":[{"name":"c","type":"CODE","settings":{"sourceCode":{"code":"x"}}}]}}`)
+	server := mustParse(t, `{"name":"trigger","type":"EMPTY","lastUpdatedDate":"x","nextAction":{"name":"l","type":"LOOP_ON_ITEMS",
+	  "lastUpdatedDate":"x","settings":{"items":"{{trigger.a}}"}}}`)
+	if Equivalent(user, server) {
+		t.Fatal("a loop body removed under the whole-tree reading must differ")
+	}
+	if state := Canonical(Project(server, user)); strings.Contains(state, `"c"`) {
+		t.Errorf("the state keeps the removed body: %s", state)
+	}
+	// A trailing null the user wrote inside an input, removed in the UI.
+	user = mustParse(t, `{"type":"EMPTY","nextAction":{"name":"c","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{"list":["a",null]}}}}`)
+	server = mustParse(t, `{"type":"EMPTY","nextAction":{"name":"c","type":"CODE","settings":{"sourceCode":{"code":"x"},"input":{"list":["a"]}}}}`)
+	if Equivalent(user, server) {
+		t.Fatal("a shorter list must differ")
+	}
+	if state := Canonical(Project(server, user)); !strings.Contains(state, `"list":["a"]`) {
+		t.Errorf("the state puts the removed null back: %s", state)
+	}
+}

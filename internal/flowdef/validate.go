@@ -33,6 +33,15 @@ var (
 	propertyExecutionTypes = []string{"MANUAL", "DYNAMIC"}
 )
 
+// The keys the engine keeps on a trigger and on a step; it drops any other,
+// so a key outside these would be sent and then never seen again (and a
+// misspelt nextAction would lose every step below it).
+var (
+	triggerKeys = []string{"name", "type", "displayName", "valid", "settings", "nextAction", "lastUpdatedDate"}
+	stepKeys    = []string{"name", "type", "displayName", "valid", "skip", "settings", "nextAction", "children",
+		"firstLoopAction", "continueOnFailureBranches", "lastUpdatedDate"}
+)
+
 // ValidStepName reports whether name is a step name the engine accepts:
 // a letter or underscore, then letters, digits and underscores.
 func ValidStepName(name string) bool { return stepNamePattern.MatchString(name) }
@@ -140,6 +149,11 @@ func (v *validator) trigger(t map[string]any) {
 			"out or set it to %q, not %q", TriggerName, TriggerName, name)
 	}
 	v.names[TriggerName] = where
+	// children and firstLoopAction have a message of their own, below.
+	v.knownKeys(where, t, append(triggerKeys, "children", "firstLoopAction", "skip"), "a trigger")
+	if sk, ok := t["skip"]; ok && sk != nil {
+		v.add(where, "a trigger cannot be skipped (skip belongs to steps): remove skip from the trigger")
+	}
 	v.common(where, t)
 	settings := v.settingsOf(where, t)
 	if typ == "PIECE_TRIGGER" {
@@ -281,6 +295,7 @@ func (v *validator) step(s map[string]any, parent *stepPath, depth int) *stepPat
 			v.names[name] = where
 		}
 	}
+	v.knownKeys(where, s, stepKeys, "a step")
 	v.common(where, s)
 
 	typ, ok := s["type"].(string)
@@ -465,7 +480,7 @@ func didYouMean(s string, names []string) string {
 	if sug := suggest(s, names); len(sug) > 0 {
 		return "; did you mean " + orList(sug) + "?"
 	}
-	return ": see the router docs for the operators"
+	return ": use one of " + strings.Join(names, ", ")
 }
 
 func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
@@ -485,7 +500,66 @@ func (v *validator) settingsOf(where *stepPath, obj map[string]any) map[string]a
 			v.add(where, "settings.input must be an object, not %s", kindOf(in))
 		}
 	}
+	if sd, ok := settings["sampleData"]; ok && sd != nil {
+		switch _, isObj := sd.(map[string]any); {
+		case where.depth == 0:
+			v.warn(where, "settings.sampleData on the trigger is ignored: the engine keeps the draft's own trigger "+
+				"sample data. Remove it, and store sample data with the diga_flow_sample_data resource")
+		case !isObj:
+			v.add(where, "settings.sampleData must be an object, not %s", kindOf(sd))
+		}
+	}
+	if logo, ok := settings["customLogoUrl"]; ok && logo != nil {
+		if _, isStr := logo.(string); !isStr {
+			v.add(where, "settings.customLogoUrl must be a string (a URL), not %s", kindOf(logo))
+		}
+	}
+	if eh, ok := settings["errorHandlingOptions"]; ok && eh != nil {
+		v.errorHandling(where, eh)
+	}
 	return settings
+}
+
+// errorHandling checks settings.errorHandlingOptions: continueOnFailure and
+// retryOnFailure, each an object with a boolean value (null members are
+// left out when sent).
+func (v *validator) errorHandling(where *stepPath, raw any) {
+	const shape = "settings.errorHandlingOptions is { continueOnFailure = { value = true }, retryOnFailure = { value = false } } (either may be left out)"
+	opts, ok := raw.(map[string]any)
+	if !ok {
+		v.add(where, "%s, not %s", shape, kindOf(raw))
+		return
+	}
+	for _, k := range sortedKeys(opts) {
+		if k != "continueOnFailure" && k != "retryOnFailure" {
+			v.add(where, "settings.errorHandlingOptions.%s is not an option%s", k, didYouMean(k, []string{"continueOnFailure", "retryOnFailure"}))
+			continue
+		}
+		if opts[k] == nil {
+			continue
+		}
+		o, ok := opts[k].(map[string]any)
+		if !ok {
+			v.add(where, "%s: %s is %s", shape, k, kindOf(opts[k]))
+			continue
+		}
+		if val, ok := o["value"]; ok && val != nil {
+			if _, isBool := val.(bool); !isBool {
+				v.add(where, "settings.errorHandlingOptions.%s.value must be true or false, not %s", k, kindOf(val))
+			}
+		}
+	}
+}
+
+// knownKeys refuses keys the engine does not keep, suggesting the key meant.
+func (v *validator) knownKeys(where *stepPath, obj map[string]any, known []string, what string) {
+	for _, k := range sortedKeys(obj) {
+		if contains(known, k) || obj[k] == nil {
+			continue
+		}
+		v.add(where, "%s has no key %q, which the engine would drop (and with it whatever it holds)%s", what, k,
+			didYouMean(k, known))
+	}
 }
 
 func (v *validator) requiredSetting(where *stepPath, settings map[string]any, key, hint string) {

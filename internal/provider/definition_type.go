@@ -3,8 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
+	"weak"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -79,8 +81,28 @@ type parsedDefinition struct {
 	err  error
 }
 
+// parsedTexts finds the parse of a text that a live value already holds, so
+// the framework's own copies of a value (it rebuilds values from their
+// Terraform form for its checks) share one parse with ours: a text is
+// parsed once for as long as any value holding it lives, and forgotten
+// with the last of them (weak pointers; the cleanup removes the entry).
+var parsedTexts sync.Map // text → weak.Pointer[parsedDefinition]
+
 func newDefinitionValue(s basetypes.StringValue) definitionValue {
-	return definitionValue{StringValue: s, parsed: &parsedDefinition{}}
+	if s.IsNull() || s.IsUnknown() {
+		return definitionValue{StringValue: s, parsed: &parsedDefinition{}}
+	}
+	text := s.ValueString()
+	if wp, ok := parsedTexts.Load(text); ok {
+		if p := wp.(weak.Pointer[parsedDefinition]).Value(); p != nil {
+			return definitionValue{StringValue: s, parsed: p}
+		}
+	}
+	p := &parsedDefinition{}
+	wp := weak.Make(p)
+	parsedTexts.Store(text, wp)
+	runtime.AddCleanup(p, func(text string) { parsedTexts.CompareAndDelete(text, wp) }, text)
+	return definitionValue{StringValue: s, parsed: p}
 }
 
 func definitionText(text string) definitionValue {
@@ -125,27 +147,31 @@ func (v definitionValue) Definition() (*flowdef.Definition, error) {
 	return v.parsed.def, v.parsed.err
 }
 
-// StringSemanticEquals: the framework asks whether the new value (the
-// configuration at plan, a refreshed value at read) means what the prior
-// one does. The new value is judged as written by the user and the prior
-// one as held by Diga, the orientation of flowdef's comparison at plan.
-func (v definitionValue) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
-	other, ok := newValuable.(definitionValue)
-	if !ok || !v.known() || !other.known() {
+// StringSemanticEquals: the framework asks whether a new value means what
+// the prior one does — at apply (the planned value against the one the
+// apply returns) and at read (the refreshed value against the prior state).
+// The receiver is the new value: it is judged as the configuration and the
+// prior value as the text standing for Diga's flow (flowdef's SameAs), with
+// nothing hidden, since both are texts the provider kept; what Diga's
+// answers cannot show was already settled when the refreshed value was made
+// (stateDefinition).
+func (v definitionValue) StringSemanticEquals(_ context.Context, priorValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
+	prior, ok := priorValuable.(definitionValue)
+	if !ok || !v.known() || !prior.known() {
 		return false, nil
 	}
-	if v.ValueString() == other.ValueString() {
+	if v.ValueString() == prior.ValueString() {
 		return true, nil
 	}
-	prior, err := v.Definition()
+	newDef, err := v.Definition()
 	if err != nil {
 		return false, nil
 	}
-	proposed, err := other.Definition()
+	priorDef, err := prior.Definition()
 	if err != nil {
 		return false, nil
 	}
-	return proposed.Means(prior), nil
+	return newDef.SameAs(priorDef), nil
 }
 
 // definitionValidator checks a configured definition without calling

@@ -142,32 +142,35 @@ func (a *flowApply) importDefinition(ctx context.Context, id string) bool {
 	return true
 }
 
-// engineBody builds the import body once per apply: the configured
-// definition's engine tree, with the versions of the pieces it names
-// without one looked up in the catalogue.
+// engineBody builds the import body once per apply (see buildEngineBody).
 func (a *flowApply) engineBody(ctx context.Context) (json.RawMessage, error) {
-	if a.body != nil {
-		return a.body, nil
+	if a.body == nil {
+		body, err := buildEngineBody(ctx, a.catalog, a.def)
+		if err != nil {
+			return nil, err
+		}
+		a.body = body
 	}
-	for _, p := range a.def.Problems() {
-		// Only a definition known at apply alone reaches here unchecked.
+	return a.body, nil
+}
+
+// buildEngineBody is the import body of def: its engine tree, with the
+// versions of the pieces it names without one looked up in the catalogue.
+// A definition known at apply alone, which no plan checked, is checked here.
+func buildEngineBody(ctx context.Context, catalog *pieceCatalog, def *flowdef.Definition) (json.RawMessage, error) {
+	for _, p := range def.Problems() {
 		if !p.Warning {
 			return nil, fmt.Errorf("the definition cannot be imported: %s", p)
 		}
 	}
 	var pieces map[string]*flowdef.PieceSpec
-	if a.catalog != nil {
+	if catalog != nil {
 		var err error
-		if pieces, err = a.catalog.versions(ctx, a.def); err != nil {
+		if pieces, err = catalog.versions(ctx, def); err != nil {
 			return nil, err
 		}
 	}
-	body, err := a.def.EngineJSON(flowdef.EngineOptions{Pieces: pieces, Now: time.Now()})
-	if err != nil {
-		return nil, err
-	}
-	a.body = body
-	return body, nil
+	return def.EngineJSON(flowdef.EngineOptions{Pieces: pieces, Now: time.Now()})
 }
 
 // setStatus sets the status when Diga reports another, then verifies it:
@@ -217,7 +220,8 @@ func warnIfStoredDifferently(sent, stored *flowdef.Definition, diags *diag.Diagn
 	if d := sent.Differences(stored, 5); len(d) > 0 {
 		diags.AddAttributeWarning(path.Root("definition"), "Diga stored a different definition",
 			"Diga accepted the definition but answered with one that differs from the configuration; the next plan "+
-				"will show the difference:\n  - "+strings.Join(d, "\n  - "))
+				"will show the difference:\n  - "+strings.Join(d, "\n  - ")+"\n\nA key Diga does not keep (so the "+
+				"difference returns after every apply) is best removed from the definition.")
 	}
 }
 

@@ -204,9 +204,13 @@ func (pc *pieceCatalog) versions(ctx context.Context, def *flowdef.Definition) (
 	}
 	pieces, err := pc.lookupAll(ctx, names)
 	if err != nil {
+		var steps []string
+		for _, name := range names {
+			steps = append(steps, def.StepsUsing(name, true)...)
+		}
 		return nil, fmt.Errorf("the piece catalogue could not be read (%w), and the definition gives no "+
 			"settings.pieceVersion for %s, which the engine requires: try again, or set settings.pieceVersion on "+
-			"those steps", err, strings.Join(names, ", "))
+			"%s", err, strings.Join(names, ", "), strings.Join(steps, "; "))
 	}
 	return pieces, nil
 }
@@ -225,8 +229,9 @@ func (r *flowResource) checkCatalog(ctx context.Context, def *flowdef.Definition
 			// The definition's fault, not the catalogue's: no piece can
 			// have this name, and it is never sent.
 			diags.AddAttributeError(path.Root("definition"), "Invalid piece name",
-				fmt.Sprintf("pieceName %q is not a piece name (a package name such as @activepieces/piece-slack), "+
-					"so it cannot be looked up in Diga's piece catalogue.", name))
+				fmt.Sprintf("%s: settings.pieceName %q is not a piece name (a package name such as "+
+					"@activepieces/piece-slack), so it cannot be looked up in Diga's piece catalogue.",
+					strings.Join(def.StepsUsing(name, false), "; "), name))
 			continue
 		}
 		names = append(names, name)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -302,7 +303,7 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		connsAttr, conns := templateConnectionsOf(ctx, plan, req.Config, &resp.Diagnostics)
 		r.checkTemplateInputs(ctx, plan, connsAttr, conns, &resp.Diagnostics)
 	}
-	facts, def := flowFactsOf(configured, plan, state, creating)
+	facts, def := flowFactsOf(configured, plan, state, creating, !creating && writtenByTerraform(ctx, req.Private))
 	d := decideFlow(facts)
 	addFlowProblems(&resp.Diagnostics, d.Problems)
 	if facts.Definition == defChanged {
@@ -358,7 +359,13 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 // definition (null when not managed), the plan and the prior state (an
 // empty model when creating). It also returns the configured definition,
 // parsed, when it is known.
-func flowFactsOf(configured definitionValue, plan, state flowModel, creating bool) (flowFacts, *flowdef.Definition) {
+//
+// written: state's definition is the text Terraform last wrote (private
+// state says so), so it is compared with the configuration as two texts the
+// user wrote (removing a pieceVersion pin or a displayName is a change);
+// otherwise state's text stands for Diga's flow (an import, or drift read
+// back), and what Diga fills in is not a difference.
+func flowFactsOf(configured definitionValue, plan, state flowModel, creating, written bool) (flowFacts, *flowdef.Definition) {
 	f := flowFacts{
 		Creating:          creating,
 		FromTemplate:      creating && !plan.TemplateID.IsNull(),
@@ -387,7 +394,7 @@ func flowFactsOf(configured definitionValue, plan, state flowModel, creating boo
 	default:
 		planned := plan.Definition
 		f.Definition = defChanged
-		if !creating && sameDefinition(plan.Definition, state.Definition) {
+		if !creating && sameDefinition(plan.Definition, state.Definition, written) {
 			// The plan keeps state's text, which means the same.
 			f.Definition, planned = defUnchanged, state.Definition
 		}
@@ -408,10 +415,47 @@ func flowFactsOf(configured definitionValue, plan, state flowModel, creating boo
 }
 
 // sameDefinition reports whether the planned definition means what state
-// holds, by the definition type's own semantic equality.
-func sameDefinition(planned, state definitionValue) bool {
-	same, _ := state.StringSemanticEquals(context.Background(), planned)
-	return same
+// holds (see flowFactsOf for written).
+func sameDefinition(planned, state definitionValue, written bool) bool {
+	if planned.ValueString() == state.ValueString() {
+		return true
+	}
+	p, err := planned.Definition()
+	if err != nil {
+		return false
+	}
+	st, err := state.Definition()
+	if err != nil {
+		return false
+	}
+	if written {
+		return p.SameText(st)
+	}
+	return p.SameAs(st)
+}
+
+// privateDefinitionKey is the private state key recording whether state's
+// definition is the text Terraform last wrote ({"written":true}), not one
+// read back from Diga.
+const privateDefinitionKey = "definition"
+
+// privateState is what the framework's request and response private states
+// offer.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+func writtenByTerraform(ctx context.Context, p privateState) bool {
+	b, _ := p.GetKey(ctx, privateDefinitionKey) // nil-safe: no private state is none written
+	return string(b) == `{"written":true}`
+}
+
+func setWrittenByTerraform(ctx context.Context, p privateState, written bool) diag.Diagnostics {
+	if !written {
+		return p.SetKey(ctx, privateDefinitionKey, nil)
+	}
+	return p.SetKey(ctx, privateDefinitionKey, []byte(`{"written":true}`))
 }
 
 func knownBool(b types.Bool) maybe {
@@ -440,7 +484,7 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	facts, def := flowFactsOf(configured, plan, emptyFlowModel(), true)
+	facts, def := flowFactsOf(configured, plan, emptyFlowModel(), true, false)
 	d := decideFlow(facts)
 	if d.refused() {
 		// Values unknown at plan are known now; refuse before sending.
@@ -451,6 +495,18 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
+
+	// The import body first: a definition that cannot be sent (a piece
+	// version the catalogue cannot give) fails before a flow exists.
+	var body json.RawMessage
+	if def != nil && d.Import != no {
+		var err error
+		if body, err = buildEngineBody(ctx, r.data.catalog, def); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("definition"), "Unable to apply flow definition",
+				upperFirst(err.Error())+". Nothing was created.")
+			return
+		}
+	}
 
 	var flow *client.Flow
 	if !plan.TemplateID.IsNull() {
@@ -482,7 +538,7 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	state.PublishedHash = types.StringNull()
 	state.Definition = definitionNull() // not imported yet
 	state.Enabled = types.BoolValue(flow.Status != nil && *flow.Status == client.FlowStatusEnabled)
-	a := &flowApply{c: c, catalog: r.data.catalog, plan: plan, state: &state, def: def, diags: &resp.Diagnostics}
+	a := &flowApply{c: c, catalog: r.data.catalog, plan: plan, state: &state, def: def, body: body, diags: &resp.Diagnostics}
 	a.record(ctx, flow)
 	state.Name = plan.Name
 	resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
@@ -503,6 +559,13 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	finishState(&state)
 	resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
+	resp.Diagnostics.Append(setWrittenByTerraform(ctx, resp.Private, holdsConfigured(def, state, plan))...)
+}
+
+// holdsConfigured reports whether state's definition is the configured text
+// after an apply: what Terraform wrote (or kept, meaning the same).
+func holdsConfigured(def *flowdef.Definition, state, plan flowModel) bool {
+	return def != nil && state.Definition.known() && state.Definition.ValueString() == plan.Definition.ValueString()
 }
 
 func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -515,7 +578,7 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	facts, def := flowFactsOf(configured, plan, prior, false)
+	facts, def := flowFactsOf(configured, plan, prior, false, writtenByTerraform(ctx, req.Private))
 	d := decideFlow(facts)
 	if d.refused() {
 		addFlowProblems(&resp.Diagnostics, d.Problems)
@@ -542,6 +605,7 @@ func (r *flowResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	a.run(ctx, d)
 	finishState(&state)
 	resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
+	resp.Diagnostics.Append(setWrittenByTerraform(ctx, resp.Private, holdsConfigured(def, state, plan))...)
 	setIdentity(ctx, resp.Identity, state.ID)
 }
 
@@ -605,6 +669,10 @@ func (r *flowResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	resp.Diagnostics.Append(state.readFlow(ctx, flow)...)
 	if !state.sameAs(prior) {
 		resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
+	}
+	if state.Definition.ValueString() != prior.Definition.ValueString() && writtenByTerraform(ctx, req.Private) {
+		// Drift read back: state's text now stands for Diga's flow.
+		resp.Diagnostics.Append(setWrittenByTerraform(ctx, resp.Private, false)...)
 	}
 }
 
