@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/flowdef"
 )
 
 // Reading trigger trees as Diga returns them: plain JSON, walked without
@@ -36,25 +38,8 @@ func decodeTree(raw json.RawMessage) map[string]any {
 	return m
 }
 
-// walkTree calls visit for the trigger and every step: nextAction chains,
-// children (router branches or loop bodies) and firstLoopAction. Depth is
-// bounded: an answer is not trusted to end.
-func walkTree(tree map[string]any, visit func(step map[string]any)) {
-	var walk func(v any, depth int)
-	walk = func(v any, depth int) {
-		for cur, _ := v.(map[string]any); cur != nil && depth < 200; cur, _ = cur["nextAction"].(map[string]any) {
-			visit(cur)
-			if kids, ok := cur["children"].([]any); ok {
-				for _, k := range kids {
-					walk(k, depth+1)
-				}
-			}
-			walk(cur["firstLoopAction"], depth+1)
-			depth++
-		}
-	}
-	walk(tree, 0)
-}
+// walkTree calls visit for the trigger and every step (flowdef.WalkSteps).
+func walkTree(tree map[string]any, visit func(step map[string]any)) { flowdef.WalkSteps(tree, visit) }
 
 // findStep returns the step (or trigger) named name; nil when absent.
 func findStep(tree map[string]any, name string) map[string]any {

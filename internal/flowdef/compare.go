@@ -60,7 +60,7 @@ type visibility struct {
 // visibilityOf looks at a raw (not normalised) server tree.
 func visibilityOf(tree any) visibility {
 	var v visibility
-	walkSteps(tree, func(step map[string]any) {
+	WalkSteps(tree, func(step map[string]any) {
 		for k, val := range step {
 			if val != nil && !readableStepKeys[k] {
 				v.undeclared = true
@@ -93,9 +93,11 @@ func (v visibility) settingsKeyShown(k string) bool {
 	return readableSettingsKeys[k] || v.undeclared
 }
 
-// walkSteps calls visit for the trigger and every step object of a raw
-// tree: nextAction chains, router branches and loop bodies in either form.
-func walkSteps(tree any, visit func(map[string]any)) {
+// WalkSteps calls visit for the trigger and every step object of a raw
+// tree (a definition, or an answer from Diga): nextAction chains, router
+// branches and loop bodies in either form. An answer is not trusted to end:
+// the walk stops past MaxStepDepth.
+func WalkSteps(tree any, visit func(map[string]any)) {
 	var walk func(v any, depth int)
 	walk = func(v any, depth int) {
 		for cur, _ := v.(map[string]any); cur != nil; cur, _ = cur["nextAction"].(map[string]any) {
@@ -388,7 +390,7 @@ func Project(server, reference any) any {
 	ref := normal(reference)
 	out := project(normal(server), ref, true, visibilityOf(server))
 	if names := loopsInChildren(reference); len(names) > 0 {
-		walkSteps(out, func(step map[string]any) {
+		WalkSteps(out, func(step map[string]any) {
 			if body, ok := step["firstLoopAction"]; ok && names[stepNameOf(step)] {
 				delete(step, "firstLoopAction")
 				step["children"] = []any{body}
@@ -533,7 +535,7 @@ func project(s, ref any, isStep bool, vis visibility) any {
 // children (the older form).
 func loopsInChildren(tree any) map[string]bool {
 	names := map[string]bool{}
-	walkSteps(tree, func(step map[string]any) {
+	WalkSteps(tree, func(step map[string]any) {
 		if step["type"] == "LOOP_ON_ITEMS" && step["firstLoopAction"] == nil {
 			if c, ok := step["children"].([]any); ok && len(c) > 0 {
 				names[stepNameOf(step)] = true
@@ -668,13 +670,18 @@ func normalSettings(v any, stepType string, isTrigger bool) any {
 
 // cleanValue drops null values and empty objects or arrays from the
 // objects inside v. Elements of arrays are kept.
-func cleanValue(v any) any {
+func cleanValue(v any) any { return prune(v, true) }
+
+// prune copies v without the null members of its objects, and, with
+// dropEmpty, without the members that are empty objects or arrays once
+// pruned. Elements of arrays are kept (a null router branch is a position).
+func prune(v any, dropEmpty bool) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, val := range t {
-			c := cleanValue(val)
-			if isEmpty(c) {
+			c := prune(val, dropEmpty)
+			if c == nil || dropEmpty && isEmpty(c) {
 				continue
 			}
 			out[k] = c
@@ -683,7 +690,7 @@ func cleanValue(v any) any {
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
-			out[i] = cleanValue(e)
+			out[i] = prune(e, dropEmpty)
 		}
 		return out
 	default:

@@ -281,33 +281,12 @@ func settingsOf(m map[string]any) map[string]any {
 		switch {
 		case v == nil:
 		case k == "branches" || k == "errorHandlingOptions":
-			out[k] = withoutNulls(v)
+			out[k] = prune(v, false)
 		default:
 			out[k] = v
 		}
 	}
 	return out
-}
-
-// withoutNulls copies v without the null members of its objects.
-func withoutNulls(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, val := range t {
-			if val != nil {
-				out[k] = withoutNulls(val)
-			}
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, e := range t {
-			out[i] = withoutNulls(e)
-		}
-		return out
-	}
-	return v
 }
 
 func setDefault(m map[string]any, key string, v any) {

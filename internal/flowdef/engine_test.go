@@ -267,7 +267,7 @@ func TestReadingsOfDigasAnswer(t *testing.T) {
 // step the answer does not show is a detached stand-in.
 func stepIn(tree map[string]any, name string) map[string]any {
 	var found map[string]any
-	walkSteps(tree, func(s map[string]any) {
+	WalkSteps(tree, func(s map[string]any) {
 		if found == nil && s["name"] == name {
 			found = s
 		}
