@@ -104,6 +104,9 @@ var allowedWarnings = map[string]string{
 	// builtProvider points Terraform at the freshly built binary with
 	// dev_overrides (ownProcesses); Terraform says so on every command.
 	"Provider development overrides are in effect": "ownProcesses runs use dev_overrides",
+	// Terraform's own notice on every plan -generate-config-out (the
+	// bulk-import guide's option B).
+	"Config generation is experimental": "Terraform's notice on -generate-config-out",
 }
 
 // destroyWarnings are the warnings a destroy may show besides those.
@@ -529,6 +532,7 @@ func (e *exampleEnv) reimport(command string) {
 	if docRest != realRest {
 		e.t.Fatalf("%q: the documented id does not have the form of %s's id %q", command, addr, id)
 	}
+	e.t.Logf("%s: %s imported again by its id %s", command, addr, id)
 	e.tf.mustRun("state", "rm", addr)
 	e.noWarnings("import", e.tf.mustRun("import", "-input=false", addr, id))
 	e.noWarnings("apply", e.tf.mustRun("apply", "-auto-approve", "-input=false"))
@@ -773,6 +777,17 @@ func exampleRuns() []exampleRun {
 		{dir: "guides/bulk-import/generate-config", seed: func(e *exampleEnv) {
 			e.uiFlow("CRM sync (draft)")
 			e.liveFlow("Post-call summary")
+		}, after: func(e *exampleEnv) {
+			// The steps main.tf lists after the apply: the import blocks into
+			// imports.tf, configuration generated for them, the import.
+			writeFile(e.t, filepath.Join(e.tf.dir, "imports.tf"), e.tf.mustRun("output", "-raw", "diga_import_blocks"))
+			out := e.tf.mustRun("plan", "-input=false", "-generate-config-out=generated.tf", "-out=import.plan")
+			e.noWarnings("plan -generate-config-out", out)
+			if imports, changes := e.tf.planSummary("import.plan"); imports != 2 || changes != 0 {
+				e.t.Errorf("the import plan has %d imports and %d other changes, want the 2 seeded flows imported only", imports, changes)
+			}
+			e.noWarnings("apply", e.tf.mustRun("apply", "-input=false", "import.plan"))
+			e.planClean()
 		}},
 		{dir: "guides/bulk-import/inside-module", needs: noImportInModule, seed: func(e *exampleEnv) {
 			support := e.uiFlow("Post-call summary")
