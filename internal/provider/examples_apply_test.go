@@ -25,12 +25,20 @@ import (
 // the strictest modes (the engine's import, Diga's declared response models
 // without loop bodies), with the piece catalogue checks on, terraform
 // init, apply, a plan that must be empty, then destroy, which must leave no
-// flow behind. Neither apply nor plan may warn (the one allowed warning is
-// named in allowedWarnings). What an example reads must exist: each run
-// seeds its emulator out of band first and gives every variable a value
-// (secrets are placeholders). Imports documented in import.sh (and in the
-// README) are run as well: the resource is removed from state and imported
-// again by the documented command, after which the plan must be empty.
+// flow behind. No command may warn but as allowedWarnings, destroyWarnings
+// and a run's warns allow, each with its reason. What an example reads
+// must exist: each run seeds its emulator out of band first and gives every
+// variable a value (secrets are placeholders). What an example documents
+// besides apply runs too, before the destroy: `terraform import` lines of
+// import.sh and of the README (the resource leaves state and is imported
+// again by its id, and the plan after that must be empty), action
+// invocations, a guide's next steps. Examples that need a newer CLI skip
+// under older ones, saying why.
+//
+// Every import body the runs send goes through the engine check
+// (recordImports), and every request and answer through the contract
+// (contract.Wrap; answers are exempt, with the reason, for the one
+// deviation the emulator documents).
 
 // exampleRun is one run of TestAccExamplesApply.
 type exampleRun struct {
@@ -87,8 +95,11 @@ type exampleEnv struct {
 	keys    []string
 	client  *client.Client
 	tf      tfRunner
-	// vars are the values of the example's variables (written to a
-	// .auto.tfvars.json file, so that every command gets them).
+	// vars are the values of the example's variables, written to a
+	// .auto.tfvars.json file rather than given as -var flags: every
+	// command (import and destroy too) reads it, and the API keys of
+	// ownProcesses runs stay out of the command lines Terraform writes to
+	// its TRACE log, which TestMain searches for keys.
 	vars map[string]any
 	// replace holds old, new pairs replaced in the example's files: the
 	// placeholder ids of objects the example reads, by the seeded ones'.
