@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -575,39 +574,12 @@ func (e *exampleEnv) uiFlow(name string) string {
 	return e.emu.CreateFlow(e.key, name)
 }
 
-// uiPostCallTree is a post-call flow (Call finished → HTTP → Slack) as the
-// Diga UI stores it: the complete engine tree, piece versions included.
-const uiPostCallTree = `{"name": "trigger", "type": "PIECE_TRIGGER", "displayName": "Call finished", "valid": true,
-  "settings": {"pieceName": "@diga/piece-diga", "pieceVersion": "0.1.0", "triggerName": "call_finished",
-    "input": {}, "propertySettings": {}},
-  "nextAction": {"name": "notify_crm", "type": "PIECE", "displayName": "Send call to CRM", "valid": true, "skip": false,
-    "settings": {"pieceName": "@activepieces/piece-http", "pieceVersion": "0.8.5", "actionName": "send_request",
-      "input": {"method": "POST", "url": "https://crm.example.com/calls", "headers": {}, "queryParams": {}, "authType": "NONE"},
-      "propertySettings": {}},
-    "nextAction": {"name": "post_slack", "type": "PIECE", "displayName": "Post to Slack", "valid": true, "skip": false,
-      "settings": {"pieceName": "@activepieces/piece-slack", "pieceVersion": "0.17.9", "actionName": "send_channel_message",
-        "input": {"auth": "{{connections['slack_bot']}}", "channel": "C0123456", "sendAsBot": true, "text": "Call {{trigger.id}} finished"},
-        "propertySettings": {}},
-      "nextAction": null}}}`
-
 // liveFlow is a published, enabled post-call flow made in the Diga UI
-// (uiPostCallTree).
-func (e *exampleEnv) liveFlow(name string) string {
+// (seedDefinedFlow: the engine's complete tree of Call finished → HTTP
+// notify_crm → Slack post_slack), named prefix+"1".
+func (e *exampleEnv) liveFlow(prefix string) string {
 	e.t.Helper()
-	id := e.emu.CreateFlow(e.key, name)
-	var tree map[string]any
-	if err := json.Unmarshal([]byte(uiPostCallTree), &tree); err != nil {
-		e.t.Fatal(err)
-	}
-	e.emu.EditFlow(e.key, id, func(trigger map[string]any) {
-		clear(trigger)
-		maps.Copy(trigger, tree)
-	})
-	if _, err := e.client.PublishFlow(context.Background(), id); err != nil {
-		e.t.Fatalf("publishing the seeded flow: %v", err)
-	}
-	e.emu.SetStatus(e.key, id, "ENABLED")
-	return id
+	return seedDefinedFlow(e.t, e.emu, e.baseURL, e.key, prefix, "made in the UI")
 }
 
 // connection upserts a connection as the Diga UI does; a nil value leaves
@@ -742,18 +714,18 @@ func exampleRuns() []exampleRun {
 			e.wantOutput("broken_connections", []string{"Old HubSpot"})
 		}},
 		{dir: "data-sources/diga_flow", seed: func(e *exampleEnv) {
-			e.replace = append(e.replace, "lod6JEdKyPlvrnErdnrGa", e.liveFlow("Post-call summary"))
+			e.replace = append(e.replace, "lod6JEdKyPlvrnErdnrGa", e.liveFlow("Post-call summary "))
 		}, check: func(e *exampleEnv) {
 			e.wantOutput("existing_flow_status", "ENABLED")
 		}},
 		{dir: "data-sources/diga_flow_execution", seed: func(e *exampleEnv) {
-			id := e.liveFlow("Post-call summary")
+			id := e.liveFlow("Post-call summary ")
 			e.replace = append(e.replace, "5xVpF0D1ezWX7WqK2aoZP", e.run(id, "post_slack", "channel_not_found"))
 		}, check: func(e *exampleEnv) {
 			e.wantOutput("failed_steps", map[string]string{"post_slack": "channel_not_found"})
 		}},
 		{dir: "data-sources/diga_flow_executions", seed: func(e *exampleEnv) {
-			id := e.liveFlow("Post-call summary")
+			id := e.liveFlow("Post-call summary ")
 			e.run(id, "", "")
 			failed := e.run(id, "post_slack", "channel_not_found")
 			e.run(id, "", "")
@@ -771,7 +743,7 @@ func exampleRuns() []exampleRun {
 		{dir: "data-sources/diga_flows", seed: func(e *exampleEnv) {
 			e.uiFlow("CRM sync")
 			e.uiFlow("Invoice reminder")
-			e.liveFlow("Post-call summary")
+			e.liveFlow("Post-call summary ")
 		}, check: func(e *exampleEnv) {
 			e.wantOutput("flow_count", 3)
 		}},
@@ -789,7 +761,7 @@ func exampleRuns() []exampleRun {
 		{dir: "guides/bulk-import/for-each", seed: func(e *exampleEnv) {
 			e.uiFlow("CRM sync (draft)")
 			e.uiFlow("Invoice reminder")
-			e.liveFlow("Post-call summary")
+			e.liveFlow("Post-call summary ")
 		}, check: func(e *exampleEnv) {
 			if n := len(e.stateIDs("diga_flow")); n != 3 {
 				e.t.Errorf("the apply adopted %d flows, want the 3 seeded", n)
@@ -797,7 +769,7 @@ func exampleRuns() []exampleRun {
 		}},
 		{dir: "guides/bulk-import/generate-config", seed: func(e *exampleEnv) {
 			e.uiFlow("CRM sync (draft)")
-			e.liveFlow("Post-call summary")
+			e.liveFlow("Post-call summary ")
 		}, after: func(e *exampleEnv) {
 			// The steps main.tf lists after the apply: the import blocks into
 			// imports.tf, configuration generated for them, the import.
@@ -893,13 +865,13 @@ func exampleRuns() []exampleRun {
 
 		// ---- list resources
 		{dir: "list-resources/diga_flow", needs: needsQuery, seed: func(e *exampleEnv) {
-			e.liveFlow("Support summary")
-			e.liveFlow("Sales summary")
+			e.liveFlow("Support summary ")
+			e.liveFlow("Sales summary ")
 			e.uiFlow("Support draft")
 		}, check: func(e *exampleEnv) {
 			out := e.tf.mustRun("query")
 			e.noWarnings("query", out)
-			for _, want := range []string{"Support summary", "Sales summary", "Support draft"} {
+			for _, want := range []string{"Support summary 1", "Sales summary 1", "Support draft"} {
 				if !strings.Contains(out, want) {
 					e.t.Errorf("terraform query does not list %q:\n%s", want, out)
 				}
@@ -931,7 +903,7 @@ func exampleRuns() []exampleRun {
 		}},
 		{dir: "resources/diga_flow", variant: "identity import", drop: []string{"import-by-string-id.tf"}, needs: needsIdentity, seed: func(e *exampleEnv) {
 			e.vars["template_slack_token"] = placeholderToken
-			e.memo["id"] = e.liveFlow("Post-call summary")
+			e.memo["id"] = e.liveFlow("Post-call summary ")
 			e.replace = append(e.replace, "lod6JEdKyPlvrnErdnrGa", e.memo["id"])
 		}, check: func(e *exampleEnv) {
 			e.wantInState("diga_flow.post_call_summary", e.memo["id"])
