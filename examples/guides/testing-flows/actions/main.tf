@@ -28,8 +28,19 @@ resource "diga_flow" "post_call" {
   lifecycle {
     action_trigger {
       events  = [after_create, after_update]
-      actions = [action.diga_flow_test.post_call]
+      actions = [action.diga_flow_test.after_change]
     }
+  }
+}
+
+# Run by the flow's action_trigger. It names the flow, as Terraform 1.14
+# and 1.15 need; Terraform 1.16 warns about that ("Reference to triggering
+# resource") and offers `flow_id = caller.id` instead. Terraform 1.16 also
+# cannot -invoke an action that names the resource triggering it, so the
+# on-demand test is an action of its own.
+action "diga_flow_test" "after_change" {
+  config {
+    flow_id = diga_flow.post_call.id
   }
 }
 
