@@ -332,7 +332,9 @@ func (r *connectionResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	resend := !plan.ValueWOVersion.Equal(prior.ValueWOVersion) || !plan.Type.Equal(prior.Type)
 	if resend {
-		if cfg.ValueWO.IsNull() && !plan.Type.Equal(prior.Type) {
+		// After an import the type is unknown (Diga does not report it):
+		// sending it is no change of type, and the stored value stays.
+		if cfg.ValueWO.IsNull() && !plan.Type.Equal(prior.Type) && !prior.Type.IsNull() {
 			resp.Diagnostics.AddAttributeWarning(path.Root("type"), "Type changed without a value",
 				"The connection's type changed but value_wo is not set, so Diga gets the new type without credentials.")
 		}

@@ -807,14 +807,7 @@ func exampleRuns() []exampleRun {
 		}, check: func(e *exampleEnv) {
 			e.wantInState("diga_flow.this", e.memo["id"])
 		}},
-		{dir: "guides/bulk-import/into-module", warns: map[string]string{
-			// Diga does not report a connection's type, so after the import
-			// the state's type is null and the first apply sends the
-			// configured one without value_wo (the guide keeps the UI's
-			// credentials on purpose): the provider warns although the
-			// type is the same (reported to the lead as a provider issue).
-			"Type changed without a value": "the imported connection's type is unknown until the first apply",
-		}, seed: func(e *exampleEnv) {
+		{dir: "guides/bulk-import/into-module", seed: func(e *exampleEnv) {
 			// The Slack connection made in the Diga UI; the moved block's
 			// flow is not in this run's state, so the module makes its flow.
 			conn := e.connection("@activepieces/piece-slack", "Support Slack (staging)", client.ConnectionTypeCustomAuth, `{"props":{"botToken":"xoxb-made-in-the-ui"}}`)
