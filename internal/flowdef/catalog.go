@@ -354,16 +354,27 @@ func pieceUses(trigger map[string]any) []pieceUse {
 	if t, _ := trigger["type"].(string); t == "PIECE_TRIGGER" {
 		use(trigger, triggerPath(), true)
 	}
+	walkPaths(trigger, func(step map[string]any, where *stepPath) {
+		if t, _ := step["type"].(string); t == "PIECE" {
+			use(step, where, false)
+		}
+	})
+	return out
+}
+
+// walkPaths calls visit for every step below the trigger (not the trigger
+// itself) with its path: nextAction chains, router branches and loop
+// bodies in either form. It stops past MaxStepDepth, which Validate
+// reports.
+func walkPaths(trigger map[string]any, visit func(step map[string]any, where *stepPath)) {
 	var chain func(first any, parent *stepPath)
 	chain = func(first any, parent *stepPath) {
 		for cur, _ := first.(map[string]any); cur != nil; cur, _ = cur["nextAction"].(map[string]any) {
 			where := parent.next(cur)
 			if where.depth > MaxStepDepth {
-				return // Validate reports it
+				return
 			}
-			if t, _ := cur["type"].(string); t == "PIECE" {
-				use(cur, where, false)
-			}
+			visit(cur, where)
 			if t, _ := cur["type"].(string); t == "LOOP_ON_ITEMS" {
 				chain(loopBody(cur), where.body())
 			} else {
@@ -376,7 +387,6 @@ func pieceUses(trigger map[string]any) []pieceUse {
 		}
 	}
 	chain(trigger["nextAction"], triggerPath())
-	return out
 }
 
 // suggest returns up to three names close to s, closest first: within an

@@ -52,28 +52,12 @@ func ValidStepName(name string) bool { return stepNamePattern.MatchString(name) 
 // cannot hold would mislead.
 func (d *Definition) NameProblems() []Problem {
 	var out []Problem
-	var walk func(first any, parent *stepPath)
-	walk = func(first any, parent *stepPath) {
-		for cur, _ := first.(map[string]any); cur != nil; cur, _ = cur["nextAction"].(map[string]any) {
-			where := parent.next(cur)
-			if where.depth > MaxStepDepth {
-				return
-			}
-			if name, ok := cur["name"].(string); !ok || !ValidStepName(name) {
-				out = append(out, Problem{Step: where.String(), Name: where.name,
-					Message: fmt.Sprintf("step name %s is not one the engine accepts: %s", brief(cur["name"]), stepNameRule)})
-			}
-			if cur["type"] == "LOOP_ON_ITEMS" {
-				walk(loopBody(cur), where.body())
-			} else if children, ok := cur["children"].([]any); ok {
-				for i, c := range children {
-					walk(c, where.branch(i))
-				}
-			}
-			parent = where
+	walkPaths(d.tree, func(step map[string]any, where *stepPath) {
+		if name, ok := step["name"].(string); !ok || !ValidStepName(name) {
+			out = append(out, Problem{Step: where.String(), Name: where.name,
+				Message: fmt.Sprintf("step name %s is not one the engine accepts: %s", brief(step["name"]), stepNameRule)})
 		}
-	}
-	walk(d.tree["nextAction"], triggerPath())
+	})
 	return out
 }
 
