@@ -134,16 +134,8 @@ func TestProtocol_identitySchemaAndImportByIdentity(t *testing.T) {
 	if id != ids[0] || name != "listed-1" {
 		t.Errorf("imported by identity: id %q name %q, want %q listed-1", id, name, ids[0])
 	}
-	gotID, err := read.NewIdentity.IdentityData.Unmarshal(idType)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var idAttrs map[string]tftypes.Value
-	_ = gotID.As(&idAttrs)
-	var identityID string
-	_ = idAttrs["id"].As(&identityID)
-	if identityID != ids[0] {
-		t.Errorf("identity after read = %q, want %q", identityID, ids[0])
+	if got := identityID(t, read.NewIdentity); got != ids[0] {
+		t.Errorf("identity after read = %q, want %q", got, ids[0])
 	}
 }
 
@@ -162,8 +154,6 @@ func TestProtocol_listResource(t *testing.T) {
 		t.Fatal("no diga_flow list resource schema")
 	}
 	listType := ls.ValueType().(tftypes.Object)
-	idSchemas, _ := ps.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
-	idType := idSchemas.IdentitySchemas["diga_flow"].ValueType()
 	resType := schemas.ResourceSchemas["diga_flow"].ValueType()
 
 	list := func(status string, includeResource bool, limit int64) []*tfprotov6.ListResourceResult {
@@ -206,14 +196,7 @@ func TestProtocol_listResource(t *testing.T) {
 	}
 	var listed []string
 	for _, r := range all {
-		v, err := r.Identity.IdentityData.Unmarshal(idType)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m map[string]tftypes.Value
-		_ = v.As(&m)
-		var id string
-		_ = m["id"].As(&id)
+		id := identityID(t, r.Identity)
 		listed = append(listed, id)
 		if r.Resource != nil {
 			t.Errorf("resource object sent although not requested")
@@ -249,4 +232,18 @@ func TestProtocol_listResource(t *testing.T) {
 	if got := list("", false, 5); len(got) != 5 {
 		t.Errorf("limit 5 returned %d results", len(got))
 	}
+}
+
+// identityID is the id of a diga_flow resource identity.
+func identityID(t *testing.T, ident *tfprotov6.ResourceIdentityData) string {
+	t.Helper()
+	v, err := ident.IdentityData.Unmarshal(tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]tftypes.Value
+	_ = v.As(&m)
+	var id string
+	_ = m["id"].As(&id)
+	return id
 }

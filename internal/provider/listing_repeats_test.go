@@ -131,15 +131,7 @@ func TestProtocol_listResourceDeduplicatesRepeatedFlows(t *testing.T) {
 		if r.Identity == nil {
 			continue
 		}
-		idType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String}}
-		v, err := r.Identity.IdentityData.Unmarshal(idType)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m map[string]tftypes.Value
-		_ = v.As(&m)
-		var id string
-		_ = m["id"].As(&id)
+		id := identityID(t, r.Identity)
 		if seen[id] {
 			t.Errorf("flow %s listed twice", id)
 		}
