@@ -129,7 +129,11 @@ func (r *agentFlowsResource) write(ctx context.Context, plan agentFlowsModel, pe
 		return
 	}
 	record(draft, rc) // the draft is written; the release follows
-	if pub, ok := a.release(ctx, draft, desired, diags); ok {
+	allowOther := plan.ReleaseDraftChanges.ValueBool()
+	if !allowOther && !draftOnlyFlows(draft, rc, diags) {
+		return
+	}
+	if pub, ok := a.release(ctx, draft, desired, rc, allowOther, diags); ok {
 		rc.Published, rc.HasPublished = pub, true
 		record(draft, rc)
 	}
@@ -155,7 +159,8 @@ func (a agentApply) setDraft(ctx context.Context, draft client.Agent, flows []st
 // release launches a version from the draft (or reuses the one an earlier
 // apply launched and could not publish) and publishes it on the agent's
 // phone numbers. It returns the published version.
-func (a agentApply) release(ctx context.Context, draft client.Agent, flows []string, diags *diag.Diagnostics) (client.Agent, bool) {
+func (a agentApply) release(ctx context.Context, draft client.Agent, flows []string, rc releaseCheck, allowOther bool,
+	diags *diag.Diagnostics) (client.Agent, bool) {
 	inbound, outbound, err := a.phones(ctx)
 	if err != nil {
 		addAPIError(diags, "Unable to list the phone numbers of agent "+a.agentID, err, nil)
@@ -172,6 +177,17 @@ func (a agentApply) release(ctx context.Context, draft client.Agent, flows []str
 				"while the apply ran (an edit in the Diga dashboard?). Nothing was published; run terraform apply again.",
 				a.agentID, version.VersionNumber, strings.Join(agentFlowIDs(version), ", "), strings.Join(flows, ", ")))
 		return client.Agent{}, false
+	}
+	if !allowOther && rc.HasPublished {
+		// The draft could change between the last look and the launch.
+		if diffs := client.AgentDraftDifferences(version, rc.Published); len(diffs) > 0 {
+			diags.AddError("Launched version holds changes that are not live",
+				fmt.Sprintf("The version Diga launched for agent %s (v%d) differs from the published version v%d in: %s "+
+					"(edited in the Diga dashboard while the apply ran). It was not published: the published version "+
+					"keeps taking calls. Publish or discard those edits, or set release_draft_changes = true, and "+
+					"apply again.", a.agentID, version.VersionNumber, rc.Published.VersionNumber, strings.Join(diffs, ", ")))
+			return client.Agent{}, false
+		}
 	}
 	diags.Append(setPendingRelease(ctx, a.private, version.VersionID)...)
 	if err := a.publish(ctx, version, inbound, outbound); err != nil {
@@ -312,8 +328,28 @@ func (a agentApply) remove(ctx context.Context, flows []string, release, allowOt
 		return
 	}
 	if release && rc.Due && rc.HasPublished {
-		a.release(ctx, draft, rest, diags)
+		if allowOther || draftOnlyFlows(draft, rc, diags) {
+			a.release(ctx, draft, rest, rc, allowOther, diags)
+		}
 	}
+}
+
+// draftOnlyFlows checks, on the draft a write answered with, that it
+// differs from the published version only in flows: the dashboard may have
+// edited it since the apply's first look.
+func draftOnlyFlows(draft client.Agent, rc releaseCheck, diags *diag.Diagnostics) bool {
+	if !rc.HasPublished {
+		return true // refused earlier unless release_draft_changes
+	}
+	if diffs := client.AgentDraftDifferences(draft, rc.Published); len(diffs) > 0 {
+		diags.AddError("Draft holds changes that are not live",
+			fmt.Sprintf("The draft of agent %s now differs from its published version v%d in: %s (edited in the Diga "+
+				"dashboard while the apply ran). The flows are assigned on the draft, but nothing was released. Publish "+
+				"or discard those edits, or set release_draft_changes = true, and apply again.",
+				draft.ID, rc.Published.VersionNumber, strings.Join(diffs, ", ")))
+		return false
+	}
+	return true
 }
 
 // agentPlans returns the provider instance's plan records (nil-safe).
