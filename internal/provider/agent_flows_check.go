@@ -164,8 +164,8 @@ func deref(s *string) string {
 
 // releaseCheck is what a release needs to know before it writes.
 type releaseCheck struct {
-	Due       bool         // the published version does not run the flows asked for
-	Published client.Agent // the published version, when HasPublished
+	Due          bool         // the published version does not run the flows asked for
+	Published    client.Agent // the published version, when HasPublished
 	HasPublished bool
 }
 
