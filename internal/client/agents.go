@@ -342,9 +342,14 @@ func (e *AmbiguousLaunchError) Unwrap() error { return e.Err }
 // launch again. Failures that prove nothing was applied (429, 503, refused
 // connections) are retried as usual. Pass a version name unique to the
 // release: a version made earlier with the same name would be taken for
-// the one this call launched. When the last attempt failed ambiguously and
-// no version is found, the error is an *AmbiguousLaunchError.
+// the one this call launched; an empty name is refused before sending.
+// When the last attempt failed ambiguously and no version is found, the
+// error is an *AmbiguousLaunchError.
 func (c *Client) LaunchAgentVersion(ctx context.Context, agentID, versionName string) (Agent, error) {
+	if versionName == "" {
+		// The name is how a launch whose answer was lost is found again.
+		return Agent{}, errors.New("launch agent version: the version name is empty")
+	}
 	path, err := agentPath(agentID, "/version")
 	if err != nil {
 		return Agent{}, err

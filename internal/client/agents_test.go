@@ -144,6 +144,9 @@ func TestAgents_refusedBeforeSending(t *testing.T) {
 		!strings.Contains(err.Error(), "never unpublishes") {
 		t.Errorf("PublishAgentVersion without a version: %v", err)
 	}
+	if _, err := c.LaunchAgentVersion(ctx, missingAgent, ""); err == nil {
+		t.Error("LaunchAgentVersion without a version name succeeded")
+	}
 	if _, err := c.GetAgentVersion(ctx, missingAgent, ""); err == nil {
 		t.Error("GetAgentVersion without a version id succeeded")
 	}

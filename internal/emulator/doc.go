@@ -1,5 +1,6 @@
 // Package emulator is an in-memory emulator of Diga's workflow ("flow") API,
-// the contract in shared/diga-api/openapi.json. It owns its own types and
+// the contract in shared/diga-api/openapi.json, and of the voice agent,
+// agent version and phone operations that flows are assigned with. It owns its own types and
 // never imports the provider's client: it is an independent implementation
 // the provider and its acceptance tests can be checked against.
 //
