@@ -1,8 +1,9 @@
 // Package emulator is an in-memory emulator of Diga's workflow ("flow") API,
 // the contract in shared/diga-api/openapi.json, and of the voice agent,
-// agent version and phone operations that flows are assigned with. It owns its own types and
-// never imports the provider's client: it is an independent implementation
-// the provider and its acceptance tests can be checked against.
+// agent version and phone operations that flows are assigned with. It owns
+// its own types and never imports the provider's client: it is an
+// independent implementation the provider and its acceptance tests can be
+// checked against.
 //
 // Server is an http.Handler. Besides the API it offers out-of-band helpers
 // for tests (Flows, Flow, CreateFlow, DeleteFlow, RenameFlow, EditFlow,
