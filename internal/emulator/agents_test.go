@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"net/http"
 	"reflect"
 	"slices"
@@ -409,8 +410,8 @@ func TestAgentWritesUnderLostAnswers(t *testing.T) {
 	lost := func(method, path string, body any) {
 		t.Helper()
 		defer func() {
-			if v := recover(); v != http.ErrAbortHandler {
-				t.Fatalf("%s %s: want a dropped answer, got %v", method, path, v)
+			if err, _ := recover().(error); !errors.Is(err, http.ErrAbortHandler) {
+				t.Fatalf("%s %s: want a dropped answer, got %v", method, path, err)
 			}
 		}()
 		c.do(method, path, body)

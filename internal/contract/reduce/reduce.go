@@ -515,8 +515,11 @@ func decode(doc []byte, what string) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
 	var out map[string]any
-	if err := dec.Decode(&out); err != nil || out == nil {
-		return nil, fmt.Errorf("parsing %s: not a JSON object (%v)", what, err)
+	if err := dec.Decode(&out); err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", what, err)
+	}
+	if out == nil {
+		return nil, fmt.Errorf("parsing %s: not a JSON object", what)
 	}
 	if v, _ := out["openapi"].(string); !strings.HasPrefix(v, "3.1") {
 		return nil, fmt.Errorf("%s: openapi version %q: only OpenAPI 3.1 documents are supported", what, v)
