@@ -21,10 +21,14 @@
 // request whose client went away during the injected latency "canceled".
 //
 // The emulator's modes (the package's "Modes" documentation) are chosen with
-// -import-mode (lenient, engine) and -response-mode (declared, full,
-// declared-no-loop-bodies), or -strict for engine with
-// declared-no-loop-bodies; a mode other than the defaults is announced on
-// stderr too. -help lists every flag and mode.
+// -import-mode (lenient, engine), -response-mode (declared, full,
+// declared-no-loop-bodies) and -agent-flow-mode (accepted, checked), or
+// -strict for engine, declared-no-loop-bodies and checked; a mode other than
+// the defaults is announced on stderr too. -help lists every flag and mode.
+//
+// -seed-agent NAME adds, for every API key, a voice agent named NAME and one
+// phone number that answers for it, and prints one stderr line per key with
+// their ids.
 package main
 
 import (
@@ -69,12 +73,19 @@ Modes (where what Diga does over the Activepieces engine is unknown; see
   -response-mode full    the stored tree itself, keys sorted (off-contract)
   -response-mode declared-no-loop-bodies
                          declared models; a loop's children always null
+  -agent-flow-mode accepted
+                         flow_ids naming an unpublished, disabled or
+                         non-Diga-trigger flow are stored as given (default)
+  -agent-flow-mode checked
+                         such flow_ids are refused (400 FLOW_NOT_ASSIGNABLE)
   -strict                same as -import-mode engine
                          -response-mode declared-no-loop-bodies
+                         -agent-flow-mode checked
 
 Fault injection is off unless a rate or a latency is given (-error-rate,
 -lost-answer-rate, -latency, -latency-jitter); -fault-seed makes it
-repeatable. -seed-flows N creates N empty flows per key at startup.
+repeatable. -seed-flows N creates N empty flows per key at startup;
+-seed-agent NAME a voice agent and one inbound phone number per key.
 
 Flags:
 `
@@ -154,7 +165,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"`mode` of imports: "+strings.Join(emulator.ImportModeNames(), " or "))
 	responseMode := fs.String("response-mode", emulator.ResponseDeclared.String(),
 		"`mode` of the trigger trees in answers: "+strings.Join(emulator.ResponseModeNames(), ", "))
-	strict := fs.Bool("strict", false, "-import-mode engine with -response-mode declared-no-loop-bodies (either flag, when given, overrides its half)")
+	agentFlowMode := fs.String("agent-flow-mode", emulator.AgentFlowsAccepted.String(),
+		"`mode` of flow assignments to agents: "+strings.Join(emulator.AgentFlowModeNames(), " or "))
+	seedAgent := fs.String("seed-agent", "", "create a voice agent named `NAME` and one phone number answering for it, for every API key")
+	strict := fs.Bool("strict", false, "-import-mode engine, -response-mode declared-no-loop-bodies and -agent-flow-mode checked (each of those flags, when given, overrides its part)")
 	lenient := fs.Bool("lenient-response-model", false, "same as -response-mode full (older name)")
 	var faults emulator.Faults
 	statuses := append(statusList(nil), emulator.DefaultErrorStatuses...)
@@ -182,6 +196,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rm, err := emulator.ParseResponseMode(*responseMode)
 	if err != nil {
 		return fmt.Errorf("-response-mode: %w", err)
+	}
+	am, err := emulator.ParseAgentFlowMode(*agentFlowMode)
+	if err != nil {
+		return fmt.Errorf("-agent-flow-mode: %w", err)
+	}
+	if *strict && !given["agent-flow-mode"] {
+		am = emulator.AgentFlowsChecked
 	}
 	if *strict && !given["import-mode"] {
 		im = emulator.ImportEngine
@@ -213,7 +234,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	opts := []emulator.Option{emulator.WithAPIKeys(keys...), emulator.WithImportMode(im), emulator.WithResponseMode(rm)}
+	opts := []emulator.Option{emulator.WithAPIKeys(keys...), emulator.WithImportMode(im), emulator.WithResponseMode(rm), emulator.WithAgentFlowMode(am)}
 	if *sparse {
 		opts = append(opts, emulator.WithSparseRenameResponse())
 	}
@@ -234,8 +255,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("refusing to serve on non-loopback address %s", ln.Addr())
 	}
 	logger := log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
-	if im != emulator.ImportLenient || rm != emulator.ResponseDeclared {
-		logger.Printf("modes: import %s, response %s", im, rm)
+	if im != emulator.ImportLenient || rm != emulator.ResponseDeclared || am != emulator.AgentFlowsAccepted {
+		logger.Printf("modes: import %s, response %s, agent flows %s", im, rm, am)
+	}
+	if *seedAgent != "" {
+		for i, k := range keys {
+			agentID := srv.AddAgent(k, emulator.AgentSeed{Name: *seedAgent})
+			phoneID := srv.AddPhone(k, emulator.PhoneSeed{Number: fmt.Sprintf("+3491000%04d", i), Nickname: *seedAgent, InboundAgentID: agentID})
+			logger.Printf("seeded agent %q: agent_id %s, inbound phone %s (key #%d)", *seedAgent, agentID, phoneID, i+1)
+		}
 	}
 	if faultsOn {
 		logger.Printf("fault injection: seed %d, error rate %g (statuses %s, Retry-After %s), lost-answer rate %g, latency %s ± %s, unauthenticated %t",

@@ -270,7 +270,7 @@ func TestRunHelpListsEveryFlagAndMode(t *testing.T) {
 		t.Fatalf("run -help: %v", err)
 	}
 	help := out.String()
-	for _, m := range append(emulator.ImportModeNames(), emulator.ResponseModeNames()...) {
+	for _, m := range append(append(emulator.ImportModeNames(), emulator.ResponseModeNames()...), emulator.AgentFlowModeNames()...) {
 		if !strings.Contains(help, m) {
 			t.Errorf("-help does not mention mode %q:\n%s", m, help)
 		}
@@ -278,7 +278,7 @@ func TestRunHelpListsEveryFlagAndMode(t *testing.T) {
 	for _, f := range []string{
 		"listen", "api-key", "seed-flows", "sparse-rename", "import-mode", "response-mode", "strict",
 		"lenient-response-model", "fault-seed", "error-rate", "error-statuses", "retry-after",
-		"lost-answer-rate", "latency", "latency-jitter", "fault-unauthenticated",
+		"lost-answer-rate", "latency", "latency-jitter", "fault-unauthenticated", "agent-flow-mode", "seed-agent",
 	} {
 		if !strings.Contains(help, "\n  -"+f+" ") && !strings.Contains(help, "\n  -"+f+"\n") {
 			t.Errorf("-help does not list -%s:\n%s", f, help)
@@ -363,6 +363,69 @@ func TestRunModes(t *testing.T) {
 				t.Fatal(err)
 			}
 			if logs := stderr.String(); (tc.modesLog == "") == strings.Contains(logs, "modes:") || !strings.Contains(logs, tc.modesLog) {
+				t.Fatalf("logs:\n%s", logs)
+			}
+		})
+	}
+}
+
+// TestRunSeedAgent starts the emulator with a demo agent: each key's
+// project has the agent and one phone answering for it. With -strict the
+// agent flow checks are on (an unpublished flow is refused); without, the
+// same assignment is stored.
+func TestRunSeedAgent(t *testing.T) {
+	t.Parallel()
+	for _, strict := range []bool{false, true} {
+		t.Run(fmt.Sprintf("strict=%t", strict), func(t *testing.T) {
+			t.Parallel()
+			args := []string{"-api-key", "k1,k2", "-seed-agent", "Reception"}
+			if strict {
+				args = append(args, "-strict")
+			}
+			base, stderr, stop := startRun(t, args...)
+			client := &http.Client{Timeout: 10 * time.Second}
+			do := func(key, method, path, body string) (int, string) {
+				req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+key)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, string(b)
+			}
+			var agents struct {
+				Data []struct {
+					AgentID string `json:"agent_id"`
+					Name    string `json:"name"`
+				} `json:"data"`
+			}
+			for _, key := range []string{"k1", "k2"} {
+				status, body := do(key, "GET", "/v1/agent/", "")
+				if err := json.Unmarshal([]byte(body), &agents); err != nil || status != 200 || len(agents.Data) != 1 || agents.Data[0].Name != "Reception" {
+					t.Fatalf("%s: agents %d %s", key, status, body)
+				}
+				status, body = do(key, "GET", "/v1/phone/?inbound_agent_id="+agents.Data[0].AgentID, "")
+				if status != 200 || strings.Count(body, `"number":`) != 1 {
+					t.Fatalf("%s: phones %d %s", key, status, body)
+				}
+			}
+			status, body := do("k2", "POST", "/v1/workflow/", `{"name":"draft only"}`)
+			var created struct{ ID string }
+			if err := json.Unmarshal([]byte(body), &created); err != nil || status != 201 {
+				t.Fatalf("%d %s", status, body)
+			}
+			status, body = do("k2", "PATCH", "/v1/agent/"+agents.Data[0].AgentID, `{"flow_ids":["`+created.ID+`"]}`)
+			if want := map[bool]int{false: 200, true: 400}[strict]; status != want {
+				t.Fatalf("assigning an unpublished flow: %d %s, want %d", status, body, want)
+			}
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+			logs := stderr.String()
+			if strings.Count(logs, `seeded agent "Reception"`) != 2 || strict != strings.Contains(logs, "agent flows checked") {
 				t.Fatalf("logs:\n%s", logs)
 			}
 		})

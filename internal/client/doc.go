@@ -212,6 +212,21 @@
 // strange name when the rename fails. Reporting every candidate costs
 // nothing until an answer is lost.
 //
+// # Agent version launches
+//
+// POST /v1/agent/{agent_id}/version launches a new numbered version each
+// time it reaches the server, and Diga documents no idempotency key.
+// LaunchAgentVersion therefore handles an ambiguous failure the way
+// CreateFlow does, with the version name as the mark: after the usual
+// wait it lists the agent's versions and returns the newest one named
+// like the launch; only when there is none is the launch sent again (and
+// after the last failed attempt it looks once more, failing with an
+// *AmbiguousLaunchError when it finds nothing). Callers pass a version
+// name unique to the release. PublishAgentVersion and SetAgentFlows set
+// the server to a state given entirely by the request and are retried
+// like reads. An agent's not-found answer is Diga's envelope
+// (AGENT_NOT_FOUND), so IsNotFound applies as it does to flows.
+//
 // # Tests: sent at most once, long attempts
 //
 // TestFlow, TestStep and TestTrigger really run the flow's steps (a full

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -75,6 +76,8 @@ func startTestServer(t *testing.T, handler http.HandlerFunc, checkContract bool)
 	ts := &testServer{}
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		// The handler reads the body too (an emulator does).
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		ts.mu.Lock()
 		ts.requests = append(ts.requests, recordedRequest{
 			Method:     r.Method,

@@ -111,7 +111,49 @@ var clientCalls = map[string]func(context.Context, *client.Client) error{
 		return err
 	},
 	"GetExecution": func(ctx context.Context, c *client.Client) error { _, err := c.GetExecution(ctx, "r1"); return err },
+	"ListAgents":   func(ctx context.Context, c *client.Client) error { _, err := c.ListAgents(ctx); return err },
+	"GetAgent": func(ctx context.Context, c *client.Client) error {
+		_, err := c.GetAgent(ctx, coverageAgent)
+		return err
+	},
+	"GetPublishedAgent": func(ctx context.Context, c *client.Client) error {
+		_, _, err := c.GetPublishedAgent(ctx, coverageAgent)
+		return err
+	},
+	"GetAgentVersion": func(ctx context.Context, c *client.Client) error {
+		_, err := c.GetAgentVersion(ctx, coverageAgent, coverageVersion)
+		return err
+	},
+	"ListAgentVersions": func(ctx context.Context, c *client.Client) error {
+		_, err := c.ListAgentVersions(ctx, coverageAgent)
+		return err
+	},
+	"SetAgentFlows": func(ctx context.Context, c *client.Client) error {
+		_, err := c.SetAgentFlows(ctx, coverageAgent, []string{"f1"})
+		return err
+	},
+	"LaunchAgentVersion": func(ctx context.Context, c *client.Client) error {
+		_, err := c.LaunchAgentVersion(ctx, coverageAgent, "v1")
+		return err
+	},
+	"PublishAgentVersion": func(ctx context.Context, c *client.Client) error {
+		_, err := c.PublishAgentVersion(ctx, coverageAgent, client.PublishAgentRequest{
+			VersionID: coverageVersion, InboundPhoneNumberID: coveragePhone, OutboundPhoneNumberID: coveragePhone,
+		})
+		return err
+	},
+	"ListPhones": func(ctx context.Context, c *client.Client) error {
+		_, err := c.ListPhones(ctx, client.PhoneFilter{InboundAgentID: coverageAgent, OutboundAgentID: coverageAgent})
+		return err
+	},
 }
+
+// Agent, version and phone ids are UUIDs in the contract.
+const (
+	coverageAgent   = "0b8e4f1e-1c5a-4c3e-9f2a-7d6b5a4c3b2a"
+	coverageVersion = "1b8e4f1e-1c5a-4c3e-9f2a-7d6b5a4c3b2a"
+	coveragePhone   = "2b8e4f1e-1c5a-4c3e-9f2a-7d6b5a4c3b2a"
+)
 
 // clientNonAPI are exported methods that make no request.
 var clientNonAPI = map[string]bool{"BaseURL": true, "String": true, "GoString": true}

@@ -1,6 +1,8 @@
-// Package contract checks HTTP exchanges against Diga's published workflow
-// API contract, api/diga-openapi.json (the upstream OpenAPI 3.1 document
-// reduced by ./reduce; refresh it with make contract-refresh). It is used
+// Package contract checks HTTP exchanges against Diga's published API
+// contract, api/diga-openapi.json (the workflow operations of the upstream
+// OpenAPI 3.1 document and the agent and phone operations of
+// reduce.AgentOperations, reduced by ./reduce; refresh it with make
+// contract-refresh). It is used
 // only by tests: the client's test servers, the emulator's tests and the
 // acceptance harness wrap their handlers with Wrap or Middleware so that
 // neither the client nor the emulator can drift from the contract unnoticed,

@@ -14,8 +14,12 @@ import (
 )
 
 // upstreamSpec is Diga's published document as shared beside the clone
-// (CI lays shared/ next to the repository).
-const upstreamSpec = "../shared/diga-api/openapi.json"
+// (CI lays shared/ next to the repository); agentsSpec holds its agent and
+// phone operations (reduce.AgentOperations).
+const (
+	upstreamSpec = "../shared/diga-api/openapi.json"
+	agentsSpec   = "../shared/diga-api/agents-openapi.json"
+)
 
 // TestCommittedContractMatchesUpstream fails when api/diga-openapi.json is
 // not exactly what make contract-refresh produces from the shared upstream
@@ -37,22 +41,43 @@ func TestCommittedContractMatchesUpstream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	agents, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(agentsSpec)))
+	if os.IsNotExist(err) {
+		t.Skipf("%s not found beside the repository", agentsSpec)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	var committed struct {
-		Info struct {
-			Upstream string `json:"x-upstream"`
-		} `json:"info"`
+		Info map[string]string `json:"info"`
 	}
-	if err := json.Unmarshal(onDisk, &committed); err != nil || committed.Info.Upstream == "" {
-		t.Fatalf("api/diga-openapi.json has no info.x-upstream (err %v)", err)
+	if err := json.Unmarshal(onDisk, &committed); err != nil || committed.Info[reduce.UpstreamKey] == "" || committed.Info[reduce.AgentsUpstreamKey] == "" {
+		t.Fatalf("api/diga-openapi.json lacks info.%s or info.%s (err %v)", reduce.UpstreamKey, reduce.AgentsUpstreamKey, err)
 	}
-	want, err := reduce.Reduce(upstream, committed.Info.Upstream)
+	want, err := reduce.Reduce(upstream, committed.Info[reduce.UpstreamKey])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err = reduce.AddOperations(want, agents, reduce.AgentOperations, reduce.AgentsUpstreamKey, committed.Info[reduce.AgentsUpstreamKey])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(onDisk, want) {
-		t.Errorf("api/diga-openapi.json is not what the reducer makes of %s: run\n"+
-			"  make contract-refresh SPEC=%s REV=\"<commit> (<date>)\"\nand review the diff", upstreamSpec, upstreamSpec)
+		t.Errorf("api/diga-openapi.json is not what the reducer makes of %s and %s: run\n"+
+			"  make contract-refresh SPEC=%s REV=\"<commit> (<date>)\" AGENTS_SPEC=%s AGENTS_REV=\"<commit> (<date>)\"\n"+
+			"and review the diff", upstreamSpec, agentsSpec, upstreamSpec, agentsSpec)
+	}
+	// The agents document names the commit it was copied from after "@".
+	var ag struct {
+		Info map[string]any `json:"info"`
+	}
+	_ = json.Unmarshal(agents, &ag)
+	if s, _ := ag.Info[reduce.UpstreamKey].(string); s != "" {
+		if m := regexp.MustCompile(`@ ([0-9a-f]{7,40})`).FindStringSubmatch(s); m != nil && !strings.Contains(committed.Info[reduce.AgentsUpstreamKey], m[1]) {
+			t.Errorf("the agents document is from commit %s but api/diga-openapi.json says %q: refresh with AGENTS_REV=%q",
+				m[1], committed.Info[reduce.AgentsUpstreamKey], m[1])
+		}
 	}
 
 	// When the shared document names the commit it was copied from, the
@@ -64,8 +89,8 @@ func TestCommittedContractMatchesUpstream(t *testing.T) {
 	for _, v := range up.Info {
 		s, _ := v.(string)
 		if m := regexp.MustCompile(`commit ([0-9a-f]{7,40})`).FindStringSubmatch(s); m != nil {
-			if !strings.Contains(committed.Info.Upstream, m[1]) {
-				t.Errorf("the shared document is from commit %s but api/diga-openapi.json says %q: refresh with REV=%q", m[1], committed.Info.Upstream, m[1])
+			if !strings.Contains(committed.Info[reduce.UpstreamKey], m[1]) {
+				t.Errorf("the shared document is from commit %s but api/diga-openapi.json says %q: refresh with REV=%q", m[1], committed.Info[reduce.UpstreamKey], m[1])
 			}
 		}
 	}

@@ -1,14 +1,17 @@
 // Package emulator is an in-memory emulator of Diga's workflow ("flow") API,
-// the contract in shared/diga-api/openapi.json. It owns its own types and
-// never imports the provider's client: it is an independent implementation
-// the provider and its acceptance tests can be checked against.
+// the contract in shared/diga-api/openapi.json, and of the voice agent,
+// agent version and phone operations that flows are assigned with. It owns
+// its own types and never imports the provider's client: it is an
+// independent implementation the provider and its acceptance tests can be
+// checked against.
 //
 // Server is an http.Handler. Besides the API it offers out-of-band helpers
 // for tests (Flows, Flow, CreateFlow, DeleteFlow, RenameFlow, EditFlow,
 // SetStatus, SeedFlows, Requests, WriteCount, ResetRequests, SetFaults,
 // FaultStats, AddTemplate, Connections, FailStep, ClearStepFailures,
-// SampleData, RunCount); those never count as API
-// requests.
+// SampleData, RunCount, AddAgent, EditAgentDraft, AssignAgentFlows,
+// LaunchVersion, PublishVersion, LaunchAndPublish, Agent, AddPhone,
+// Phones); those never count as API requests.
 //
 // Where Diga's layer over the engine is unknown, the emulator offers each
 // plausible reading as a mode (WithImportMode, WithResponseMode; see
@@ -51,7 +54,17 @@
 //	GET    /v1/workflow/{flow_id}/executions  list the flow's runs (200)
 //	GET    /v1/workflow/executions/{run_id}   one run with its steps (200)
 //
-// Every operation in openapi.json is implemented; a route without a handler
+//	GET    /v1/agent/                     list agents (200; see "Agents and phones")
+//	POST   /v1/agent/                     create an agent (201)
+//	GET    /v1/agent/{agent_id}           the draft, a version, or the published version (200)
+//	PATCH  /v1/agent/{agent_id}           update the draft, flow_ids included (200)
+//	DELETE /v1/agent/{agent_id}           delete (204; 409 while published)
+//	POST   /v1/agent/{agent_id}/version   launch a version from the draft (201)
+//	GET    /v1/agent/{agent_id}/version   list the launched versions (200)
+//	PATCH  /v1/agent/{agent_id}/published_version  publish or unpublish, set phones (200)
+//	GET    /v1/phone/                     list phone numbers (200)
+//
+// Every operation in the contract is implemented; a route without a handler
 // would answer 501 with Diga's envelope
 // {"status":"error","error_code":"NOT_IMPLEMENTED","message":"..."}.
 //
@@ -433,12 +446,17 @@
 // # Modes
 //
 // Options, each defaulting to the first value (the behaviour described
-// above). Mode names (ParseImportMode, ParseResponseMode, cmd/diga-emulator's
-// flags): lenient, engine; declared, full, declared-no-loop-bodies.
+// above). Mode names (ParseImportMode, ParseResponseMode, ParseAgentFlowMode,
+// cmd/diga-emulator's flags): lenient, engine; declared, full,
+// declared-no-loop-bodies; accepted, checked.
 //
 //	WithImportMode      loop body read from             stored                    valid; publish
 //	  ImportLenient     firstLoopAction or children[0]  as sent + defaults        emulator's rules; only EMPTY blocks
 //	  ImportEngine      firstLoopAction only            as the engine stores it   sent && schema && catalogue; invalid blocks
+//
+//	WithAgentFlowMode    flow_ids naming an unpublished, disabled or non-Diga-trigger flow
+//	  AgentFlowsAccepted stored as given
+//	  AgentFlowsChecked  400 FLOW_NOT_ASSIGNABLE naming the flow
 //
 //	WithResponseMode               trees in answers
 //	  ResponseDeclared             declared models; a loop body as children[0]
@@ -448,10 +466,10 @@
 // WithStrictResponseModel and WithLenientResponseModel are the older names
 // of ResponseDeclared and ResponseFull. ModeOptionsFromEnv reads the modes
 // from the environment for test helpers (the provider's acceptance tests
-// use it): DIGA_EMULATOR_IMPORT_MODE and DIGA_EMULATOR_RESPONSE_MODE take a
-// mode name, DIGA_EMULATOR_STRICT=1 means engine +
-// declared-no-loop-bodies (either variable overrides its half). Options
-// given after those (a test's own) win.
+// use it): DIGA_EMULATOR_IMPORT_MODE, DIGA_EMULATOR_RESPONSE_MODE and
+// DIGA_EMULATOR_AGENT_FLOW_MODE take a mode name, DIGA_EMULATOR_STRICT=1
+// means engine + declared-no-loop-bodies + checked (each variable
+// overrides its part). Options given after those (a test's own) win.
 //
 // ResponseFull violates the contract's closed response models (it is how
 // the provider is shown to cope with a server adding keys); the two
@@ -847,6 +865,66 @@
 //     project's) gets 404 RUN_NOT_FOUND. tags is [] and the run's
 //     timestamps are the emulator clock at the test, finishTime adding the
 //     duration.
+//
+// # Agents and phones
+//
+// Agents and phone numbers belong to the key's project, like flows; their
+// ids (and version ids) are random UUIDs, and a path id that is not a UUID
+// is a 422 uuid_parsing. An agent has a draft (version_number 0, is_draft
+// true, validation_issues [], version_name null) and the versions launched
+// from it (1, 2, …; numbers never repeat; validation_issues null). Each
+// holds the agent's fields and its flow ids; a launch copies the draft's.
+//   - Answers are AgentResponseSchema in model order. flows[] is built from
+//     the flow store when answering: name and status of each flow
+//     (requires_setup false, empty variable lists); an id the store does
+//     not have (the dashboard helpers do not check) shows name and status
+//     null. Deleting a flow (DELETE /v1/workflow/{flow_id} or DeleteFlow)
+//     removes it from the draft and every version of every agent, the
+//     published one included. created_at is the agent's, modified_at and
+//     version_created_at the version's.
+//   - New drafts: mode free, language es, prompt "", volume 50, the
+//     emulator's default voice, the other fields at AgentRequest's
+//     defaults. Any UUID is a voice (named after its id, provider
+//     elevenlabs); integrations are named after their id and need no setup.
+//   - PATCH /v1/agent/{agent_id} changes the given fields only. flow_ids
+//     replaces every assignment (a repeated id is kept once, first
+//     position); flow_ids null changes nothing. AgentRequest's bounds
+//     (volume 0…100, max_reminder_count ≥ 0, reminder_frequency_ms ≥ 1000)
+//     hold for updates too. Then, in this order: unknown agent → 404
+//     AGENT_NOT_FOUND; flow_ids on an agent whose mode (after the update) is
+//     path → 400 BAD_PARAMETER; a flow id the project lacks → 422
+//     value_error at body.flow_ids.N naming it; under AgentFlowsChecked a
+//     flow that is unpublished, not ENABLED, or whose published trigger is
+//     not the Diga piece's → 400 FLOW_NOT_ASSIGNABLE naming the flow and
+//     why. Nothing changes on an error.
+//   - POST /v1/agent/ validates AgentRequest the same way (voice_id and
+//     language required) and answers the draft; unless is_draft=true it
+//     also launches version 1 named version_name.
+//   - GET ?version_id= may name the draft's own version id; an unknown one
+//     → 404 AGENT_VERSION_NOT_FOUND; ?is_published=true without a published
+//     version → 404 PUBLISHED_VERSION_NOT_FOUND; both → 400 BAD_PARAMETER.
+//   - PATCH …/published_version: version_id absent or null unpublishes;
+//     otherwise it must be a launched version of this agent (another
+//     agent's or an unknown id → 404 AGENT_VERSION_NOT_FOUND; the draft's
+//     → 400 BAD_PARAMETER), and the project must have a phone number (400
+//     BAD_PARAMETER; Diga's docs say publishing needs one). A given
+//     inbound (outbound) phone id, which must exist (400 BAD_PARAMETER),
+//     gets inbound_agent_id (outbound_agent_id) set to the agent; no other
+//     phone changes, also not when unpublishing. The answer echoes the
+//     request's ids (null when not given).
+//   - DELETE of an agent with a published version → 409
+//     PUBLISHED_AGENT_VERSION_DELETION; a deleted agent's phones lose it.
+//   - Lists: GET /v1/agent/ lists drafts (is_published=true: the published
+//     version of each agent that has one), GET …/version the launched
+//     versions (not the draft), GET /v1/phone/ the phones; newest first
+//     unless order=asc; limit 1…100 (default 10, phones 20); after/before
+//     cursors and page numbers as in the flow list; both cursors → 422
+//     INVALID_PAGINATION_PARAMETERS (the documented envelope); other query
+//     errors are FastAPI's 422 detail, which the contract documents
+//     differently for these lists. mode, is_published and the phone
+//     filters (agent ids, status, assigned_at range) filter before paging.
+//   - Phones (AddPhone) are status assigned, provider netelip, with no SIP
+//     configuration.
 //
 // # Fault injection
 //

@@ -107,6 +107,8 @@ func (s *Server) handleDelete(c *call) {
 	if f != nil {
 		delete(s.projects[c.key].flows, f.id)
 		s.forgetSamplesLocked(c.key, f.id)
+		// Diga drops a deleted flow from every agent version.
+		s.forgetFlowInAgentsLocked(c.key, f.id)
 	}
 	s.mu.Unlock()
 	if f == nil {

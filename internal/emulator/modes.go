@@ -114,13 +114,16 @@ const (
 	EnvImportMode = "DIGA_EMULATOR_IMPORT_MODE"
 	// EnvResponseMode names a response mode (ResponseModeNames).
 	EnvResponseMode = "DIGA_EMULATOR_RESPONSE_MODE"
+	// EnvAgentFlowMode names an agent flow mode (AgentFlowModeNames).
+	EnvAgentFlowMode = "DIGA_EMULATOR_AGENT_FLOW_MODE"
 	// EnvStrict set to 1 (or true) means ImportEngine with
-	// ResponseDeclaredNoLoopBodies, the strictest reading; the two variables
-	// above, when set, override its halves.
+	// ResponseDeclaredNoLoopBodies and AgentFlowsChecked, the strictest
+	// reading; the variables above, when set, override its parts.
 	EnvStrict = "DIGA_EMULATOR_STRICT"
 )
 
-// ModeOptionsFromEnv turns EnvStrict, EnvImportMode and EnvResponseMode,
+// ModeOptionsFromEnv turns EnvStrict, EnvImportMode, EnvResponseMode and
+// EnvAgentFlowMode,
 // read through getenv (os.Getenv), into options; none set gives none (the
 // defaults). Test helpers put them before their own options, so a test
 // that chooses a mode explicitly keeps it.
@@ -129,7 +132,7 @@ func ModeOptionsFromEnv(getenv func(string) string) ([]Option, error) {
 	switch v := strings.TrimSpace(getenv(EnvStrict)); strings.ToLower(v) {
 	case "", "0", "false":
 	case "1", "true":
-		opts = append(opts, WithImportMode(ImportEngine), WithResponseMode(ResponseDeclaredNoLoopBodies))
+		opts = append(opts, WithImportMode(ImportEngine), WithResponseMode(ResponseDeclaredNoLoopBodies), WithAgentFlowMode(AgentFlowsChecked))
 	default:
 		return nil, fmt.Errorf("%s=%q: want 1 or 0", EnvStrict, v)
 	}
@@ -146,6 +149,13 @@ func ModeOptionsFromEnv(getenv func(string) string) ([]Option, error) {
 			return nil, fmt.Errorf("%s: %w", EnvResponseMode, err)
 		}
 		opts = append(opts, WithResponseMode(m))
+	}
+	if v := getenv(EnvAgentFlowMode); v != "" {
+		m, err := ParseAgentFlowMode(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvAgentFlowMode, err)
+		}
+		opts = append(opts, WithAgentFlowMode(m))
 	}
 	return opts, nil
 }

@@ -21,17 +21,19 @@ type Server struct {
 	sparseRename bool
 	importMode   ImportMode
 	responseMode ResponseMode
-	keys         map[string]struct{}
-	projects     map[string]*project
-	issued       map[string]struct{} // every flow id ever handed out, across projects
-	seq          int64               // creation counter; orders flows newest first
-	catalog      *catalogState       // templates, connections; created on first use (catalog.go)
-	records      []requestRecord
-	faults       Faults     // ErrorStatuses never empty once set
-	faultRNG     *rand.Rand // nil until WithFaults/SetFaults
-	faultStats   FaultStats
-	faultWake    chan struct{} // closed and replaced by every SetFaults
-	latencyHook  func()        // tests: called when a request starts its injected delay
+	// agentFlowMode: how flow_ids are checked (agents.go).
+	agentFlowMode AgentFlowMode
+	keys          map[string]struct{}
+	projects      map[string]*project
+	issued        map[string]struct{} // every flow id ever handed out, across projects
+	seq           int64               // creation counter; orders flows newest first
+	catalog       *catalogState       // templates, connections; created on first use (catalog.go)
+	records       []requestRecord
+	faults        Faults     // ErrorStatuses never empty once set
+	faultRNG      *rand.Rand // nil until WithFaults/SetFaults
+	faultStats    FaultStats
+	faultWake     chan struct{} // closed and replaced by every SetFaults
+	latencyHook   func()        // tests: called when a request starts its injected delay
 }
 
 // Option configures a Server.
@@ -449,6 +451,15 @@ func buildRoutes() []*route {
 		{"GET", b + "/{flow_id}/executions", false, (*Server).handleListExecutions},
 		{"GET", b + "/executions/{run_id}", false, (*Server).handleGetExecution},
 		{"POST", b + "/{flow_id}/test", false, (*Server).handleFlowTest},
+		{"POST", "/v1/agent/", false, (*Server).handleCreateAgent},
+		{"GET", "/v1/agent/", false, (*Server).handleListAgents},
+		{"GET", "/v1/agent/{agent_id}", false, (*Server).handleGetAgent},
+		{"PATCH", "/v1/agent/{agent_id}", false, (*Server).handleUpdateAgent},
+		{"DELETE", "/v1/agent/{agent_id}", false, (*Server).handleDeleteAgent},
+		{"POST", "/v1/agent/{agent_id}/version", false, (*Server).handleLaunchVersion},
+		{"GET", "/v1/agent/{agent_id}/version", false, (*Server).handleListVersions},
+		{"PATCH", "/v1/agent/{agent_id}/published_version", false, (*Server).handlePublishVersion},
+		{"GET", "/v1/phone/", false, (*Server).handleListPhones},
 	}
 	out := make([]*route, len(defs))
 	for i, d := range defs {

@@ -17,6 +17,10 @@ type project struct {
 	// as an after/before cursor.
 	cursors map[string]int64
 	tests   *testState // created on first use (testing.go)
+	// agents and phones (agents.go, phones.go); agentCursors like cursors.
+	agents       map[string]*agent
+	agentCursors map[string]int64
+	phones       map[string]*phone
 }
 
 type flow struct {
@@ -264,6 +268,7 @@ func (s *Server) DeleteFlow(apiKey, id string) bool {
 	}
 	delete(s.projects[apiKey].flows, id)
 	s.forgetSamplesLocked(apiKey, id)
+	s.forgetFlowInAgentsLocked(apiKey, id)
 	return true
 }
 

@@ -381,3 +381,178 @@ func Schema(v any) any {
 	}
 	return out
 }
+
+// AgentOperations are the operations the contract takes from Diga's agent
+// and phone document besides the workflow ones: what assigning flows to
+// voice agents and releasing them calls.
+var AgentOperations = []string{
+	"GET /v1/agent/",
+	"POST /v1/agent/",
+	"GET /v1/agent/{agent_id}",
+	"PATCH /v1/agent/{agent_id}",
+	"DELETE /v1/agent/{agent_id}",
+	"POST /v1/agent/{agent_id}/version",
+	"GET /v1/agent/{agent_id}/version",
+	"PATCH /v1/agent/{agent_id}/published_version",
+	"GET /v1/phone/",
+}
+
+// AgentsUpstreamKey is the info field that names the revision of the
+// document AgentOperations come from.
+const AgentsUpstreamKey = "x-upstream-agents"
+
+// AddOperations adds the operations ops ("METHOD /path") of spec to a
+// document Reduce made, reduced the same way, together with every schema
+// they reference (transitively), and names spec's revision upstream in
+// info[key]. A schema already in reduced must reduce to the same value; a
+// missing operation or schema, or a schema that differs, is an error. The
+// output is deterministic like Reduce's, and adding to its own output
+// again changes nothing.
+func AddOperations(reduced, spec []byte, ops []string, key, upstream string) ([]byte, error) {
+	if strings.TrimSpace(upstream) == "" {
+		return nil, errors.New("the upstream revision of the added operations is required")
+	}
+	if !strings.HasPrefix(key, "x-") {
+		return nil, fmt.Errorf("info key %q must start with x-", key)
+	}
+	base, err := decode(reduced, "the reduced document")
+	if err != nil {
+		return nil, err
+	}
+	src, err := decode(spec, "the document to add from")
+	if err != nil {
+		return nil, err
+	}
+	info, _ := base["info"].(map[string]any)
+	if info == nil {
+		info = map[string]any{}
+		base["info"] = info
+	}
+	info[key] = upstream
+
+	srcPaths, _ := src["paths"].(map[string]any)
+	outPaths, _ := base["paths"].(map[string]any)
+	if outPaths == nil {
+		outPaths = map[string]any{}
+		base["paths"] = outPaths
+	}
+	var refs []string
+	for _, op := range ops {
+		method, path, ok := strings.Cut(op, " ")
+		method = strings.ToLower(method)
+		if !ok || !methods[method] {
+			return nil, fmt.Errorf("operation %q is not \"METHOD /path\"", op)
+		}
+		item, _ := srcPaths[path].(map[string]any)
+		raw, _ := item[method].(map[string]any)
+		if raw == nil {
+			return nil, fmt.Errorf("operation %s is not in the document to add from", op)
+		}
+		dst, _ := outPaths[path].(map[string]any)
+		if dst == nil {
+			dst = map[string]any{}
+			if params, ok := item["parameters"]; ok {
+				dst["parameters"] = parameters(params)
+			}
+			outPaths[path] = dst
+		}
+		reducedOp := operation(raw)
+		dst[method] = reducedOp
+		refs = append(refs, schemaRefs(reducedOp)...)
+	}
+
+	srcComps, _ := src["components"].(map[string]any)
+	srcSchemas, _ := srcComps["schemas"].(map[string]any)
+	comps, _ := base["components"].(map[string]any)
+	if comps == nil {
+		comps = map[string]any{}
+		base["components"] = comps
+	}
+	schemas, _ := comps["schemas"].(map[string]any)
+	if schemas == nil {
+		schemas = map[string]any{}
+		comps["schemas"] = schemas
+	}
+	done := map[string]bool{}
+	for len(refs) > 0 {
+		name := refs[0]
+		refs = refs[1:]
+		if done[name] {
+			continue
+		}
+		done[name] = true
+		s, ok := srcSchemas[name]
+		if !ok {
+			return nil, fmt.Errorf("schema %s is referenced but not defined in the document to add from", name)
+		}
+		r := Schema(s)
+		if have, ok := schemas[name]; ok {
+			a, _ := Marshal(have)
+			b, _ := Marshal(r)
+			if !bytes.Equal(a, b) {
+				return nil, fmt.Errorf("schema %s differs between the two documents", name)
+			}
+		}
+		schemas[name] = r
+		refs = append(refs, schemaRefs(r)...)
+	}
+	if sec, ok := srcComps["securitySchemes"].(map[string]any); ok {
+		group, _ := comps["securitySchemes"].(map[string]any)
+		if group == nil {
+			group = map[string]any{}
+			comps["securitySchemes"] = group
+		}
+		for name, item := range sec {
+			if _, ok := group[name]; !ok {
+				group[name] = securityScheme(item)
+			}
+		}
+	}
+	return Marshal(base)
+}
+
+func decode(doc []byte, what string) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var out map[string]any
+	if err := dec.Decode(&out); err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", what, err)
+	}
+	if out == nil {
+		return nil, fmt.Errorf("parsing %s: not a JSON object", what)
+	}
+	if v, _ := out["openapi"].(string); !strings.HasPrefix(v, "3.1") {
+		return nil, fmt.Errorf("%s: openapi version %q: only OpenAPI 3.1 documents are supported", what, v)
+	}
+	return out, nil
+}
+
+// schemaRefs lists the component schema names v references, sorted.
+func schemaRefs(v any) []string {
+	seen := map[string]bool{}
+	var walk func(any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			if ref, ok := t["$ref"].(string); ok {
+				if name, ok := strings.CutPrefix(ref, "#/components/schemas/"); ok {
+					seen[name] = true
+				}
+			}
+			for _, x := range t {
+				walk(x)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -213,3 +213,107 @@ func TestReduceRejects(t *testing.T) {
 		}
 	}
 }
+
+const agentsSample = `{
+  "openapi": "3.1.0",
+  "info": {"title": "agents", "version": "0.1.0"},
+  "paths": {
+    "/v1/agent/{agent_id}": {
+      "get": {"summary": "Get", "operationId": "get_agent",
+        "parameters": [{"name": "agent_id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid", "title": "Agent Id"}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Agent"}}}}}},
+      "delete": {"responses": {"204": {"description": "gone"}}}
+    }
+  },
+  "components": {
+    "schemas": {
+      "Agent": {"type": "object", "title": "Agent", "properties": {"voice": {"$ref": "#/components/schemas/Voice"}, "thing": {"$ref": "#/components/schemas/Thing"}}},
+      "Voice": {"type": "object", "description": "prose", "properties": {"id": {"type": "string"}}},
+      "Thing": {
+        "type": "object", "title": "Thing", "description": "other prose",
+        "required": ["title"],
+        "properties": {
+          "title": {"type": "string", "title": "Title", "minLength": 1},
+          "description": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+          "mode": {"enum": ["a", "b"], "default": {"description": "data, not prose"}},
+          "items": {"type": "array", "items": {"type": "object", "properties": {"examples": {"type": "integer", "maximum": 3}}}}
+        }
+      },
+      "Unused": {"type": "string"}
+    },
+    "securitySchemes": {"CustomHTTPBearer": {"type": "http", "scheme": "bearer"}}
+  }
+}`
+
+func TestAddOperations(t *testing.T) {
+	t.Parallel()
+	base, err := Reduce([]byte(sample), "w @ 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := AddOperations(base, []byte(agentsSample), []string{"GET /v1/agent/{agent_id}"}, "x-upstream-agents", "a @ 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Info       map[string]string                    `json:"info"`
+		Paths      map[string]map[string]map[string]any `json:"paths"`
+		Components struct {
+			Schemas map[string]map[string]any `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Info["x-upstream"] != "w @ 1" || doc.Info["x-upstream-agents"] != "a @ 2" {
+		t.Errorf("info = %v", doc.Info)
+	}
+	ops, _ := Operations(out)
+	if strings.Join(ops, ",") != "GET /v1/agent/{agent_id},GET /v1/workflow/{flow_id}" {
+		t.Errorf("operations = %v (DELETE was not asked for)", ops)
+	}
+	if _, ok := doc.Paths["/v1/agent/{agent_id}"]["get"]["summary"]; ok {
+		t.Error("the added operation keeps its prose")
+	}
+	for _, name := range []string{"Agent", "Voice", "Thing"} {
+		if doc.Components.Schemas[name] == nil {
+			t.Errorf("schema %s (referenced) is missing", name)
+		}
+	}
+	if doc.Components.Schemas["Unused"] != nil {
+		t.Error("a schema no added operation references was added")
+	}
+	if _, ok := doc.Components.Schemas["Voice"]["description"]; ok {
+		t.Error("an added schema keeps its prose")
+	}
+	again, err := AddOperations(out, []byte(agentsSample), []string{"GET /v1/agent/{agent_id}"}, "x-upstream-agents", "a @ 2")
+	if err != nil || !bytes.Equal(out, again) {
+		t.Errorf("adding again changes the document (err %v)", err)
+	}
+}
+
+func TestAddOperationsRejects(t *testing.T) {
+	t.Parallel()
+	base, err := Reduce([]byte(sample), "w @ 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conflict := strings.Replace(agentsSample, `"minLength": 1`, `"minLength": 2`, 1)
+	for name, tc := range map[string]struct {
+		spec string
+		ops  []string
+		key  string
+		rev  string
+	}{
+		"no revision":       {agentsSample, []string{"GET /v1/agent/{agent_id}"}, "x-a", " "},
+		"key without x-":    {agentsSample, []string{"GET /v1/agent/{agent_id}"}, "upstream", "r"},
+		"unknown operation": {agentsSample, []string{"POST /v1/agent/{agent_id}"}, "x-a", "r"},
+		"malformed op":      {agentsSample, []string{"/v1/agent/{agent_id}"}, "x-a", "r"},
+		"schema conflict":   {conflict, []string{"GET /v1/agent/{agent_id}"}, "x-a", "r"},
+		"not JSON":          {"{", []string{"GET /v1/agent/{agent_id}"}, "x-a", "r"},
+	} {
+		if _, err := AddOperations(base, []byte(tc.spec), tc.ops, tc.key, tc.rev); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
