@@ -316,7 +316,7 @@ func TestAccAgentFlows_draftEditBlocksRelease(t *testing.T) {
 					tg.emu.EditAgentDraft(tg.apiKey, a.id, func(f map[string]any) { f["prompt"] = "Unreviewed prompt." })
 				},
 				Config:      agentConfig(tg, t, a.id, "[diga_flow.summary.id, diga_flow.lookup.id]", "  release = true"),
-				ExpectError: regexp.MustCompile(`(?s)differs from its published.*version v2 in: prompt`),
+				ExpectError: regexp.MustCompile(`(?s)differs\s+from\s+its\s+published.*version\s+v2\s+in:\s+prompt`),
 			},
 			{
 				Config: agentConfig(tg, t, a.id, "[diga_flow.summary.id, diga_flow.lookup.id]",
@@ -356,14 +356,29 @@ func TestAccAgentFlows_draftEditDuringApply(t *testing.T) {
 			},
 			{
 				Config:      agentConfig(tg, t, a.id, "[diga_flow.summary.id, diga_flow.lookup.id]", "  release = true"),
-				ExpectError: regexp.MustCompile(`(?s)while the apply ran.*nothing was released`),
+				ExpectError: regexp.MustCompile(`(?s)while\s+the\s+apply\s+ran.*nothing\s+was\s+released`),
 				Check:       tg.checkLive(a, 2, 2, "diga_flow.summary"),
 			},
 			{
 				// Nothing went live: the published version is still v2 of 2.
 				Config:      agentConfig(tg, t, a.id, "[diga_flow.summary.id, diga_flow.lookup.id]", "  release = true"),
-				ExpectError: regexp.MustCompile(`(?s)differs from its published.*greeting`),
+				ExpectError: regexp.MustCompile(`(?s)differs\s+from\s+its\s+published.*greeting`),
 				Check:       tg.checkLive(a, 2, 2, "diga_flow.summary"),
+			},
+			{
+				// The user decides to release the greeting too.
+				Config: agentConfig(tg, t, a.id, "[diga_flow.summary.id, diga_flow.lookup.id]",
+					"  release = true\n  release_draft_changes = true"),
+				Check: func(s *terraform.State) error {
+					pub, n, err := tg.published(a.id)
+					if err != nil {
+						return err
+					}
+					if pub.Number != 3 || n != 3 || pub.Fields["greeting"] != "Hola!" || len(pub.FlowIDs) != 2 {
+						return fmt.Errorf("published v%d of %d with greeting %v and flows %v", pub.Number, n, pub.Fields["greeting"], pub.FlowIDs)
+					}
+					return nil
+				},
 			},
 		},
 	})
@@ -389,19 +404,19 @@ resource "diga_flow" "pre" {
 			{Config: agentConfig(tg, t, a.id, "", "") + strings.TrimPrefix(preCall, tg.providerBlock())},
 			{
 				Config:      agentConfig(tg, t, a.id, "[diga_flow.pre.id]", "") + strings.TrimPrefix(preCall, tg.providerBlock()),
-				ExpectError: regexp.MustCompile(`(?s)Flow cannot be assigned.*Return Call Data`),
+				ExpectError: regexp.MustCompile(`(?s)Flow\s+cannot\s+be\s+assigned.*Return\s+Call\s+Data`),
 			},
 			{
 				Config:      agentConfig(tg, t, a.id, fmt.Sprintf("[%q]", disabled), "") + strings.TrimPrefix(preCall, tg.providerBlock()),
-				ExpectError: regexp.MustCompile(`(?s)Flow cannot be assigned.*not enabled`),
+				ExpectError: regexp.MustCompile(`(?s)Flow\s+cannot\s+be\s+assigned.*not\s+enabled`),
 			},
 			{
 				Config:      agentConfig(tg, t, a.id, `["no-such-flow"]`, "") + strings.TrimPrefix(preCall, tg.providerBlock()),
-				ExpectError: regexp.MustCompile(`(?s)no flow with this id exists`),
+				ExpectError: regexp.MustCompile(`(?s)no\s+flow\s+with\s+this\s+id\s+exists`),
 			},
 			{
 				Config:      agentConfig(tg, t, pathAgent, "[diga_flow.summary.id]", "") + strings.TrimPrefix(preCall, tg.providerBlock()),
-				ExpectError: regexp.MustCompile(`(?s)conversational path.*path editor`),
+				ExpectError: regexp.MustCompile(`(?s)conversational\s+path.*path\s+editor`),
 			},
 			{
 				Config: agentConfig(tg, t, a.id, "[diga_flow.summary.id]", "") + strings.TrimPrefix(preCall, tg.providerBlock()) +
@@ -419,7 +434,7 @@ resource "diga_agent_flows" "again" {
 				// is assigned.
 				Config: agentConfigLookup(tg, a.id, "[diga_flow.lookup.id]", "", false) +
 					strings.TrimPrefix(preCall, tg.providerBlock()),
-				ExpectError: regexp.MustCompile(`(?s)plans enabled = false`),
+				ExpectError: regexp.MustCompile(`(?s)plans\s+enabled\s+=\s+false`),
 			},
 		},
 		CheckDestroy: func(*terraform.State) error {
