@@ -51,6 +51,9 @@ func pendingRelease(ctx context.Context, p privateState) string {
 }
 
 func setPendingRelease(ctx context.Context, p privateState, versionID string) diag.Diagnostics {
+	if p == nil {
+		return nil // a destroy: no private state outlives it
+	}
 	if versionID == "" {
 		return p.SetKey(ctx, privateReleaseKey, nil)
 	}
