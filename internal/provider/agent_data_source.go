@@ -118,8 +118,8 @@ func (d *agentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			},
 			"draft_flows": agentFlowsAttribute("The flows assigned to the draft: what the next release puts live."),
 			"published_version_id": schema.StringAttribute{
-				MarkdownDescription: "The published version, the one that takes calls; null when the agent has " +
-					"never been published.",
+				MarkdownDescription: "The published version, the one that takes calls; null when no version is " +
+					"published.",
 				Computed: true,
 			},
 			"published_version_number": schema.Int64Attribute{
