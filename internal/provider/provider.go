@@ -293,6 +293,8 @@ func (p *digaProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		newConnectionsDataSource,
 		newExecutionsDataSource,
 		newExecutionDataSource,
+		newAgentDataSource,
+		newAgentsDataSource,
 	}
 }
 
