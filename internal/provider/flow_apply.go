@@ -67,7 +67,7 @@ func (a *flowApply) draftHolds() bool {
 func (a *flowApply) run(ctx context.Context, d flowDecision) {
 	id := a.state.ID.ValueString()
 
-	if d.Rename == yes {
+	if d.Rename == triTrue {
 		flow, err := a.c.RenameFlow(ctx, id, a.plan.Name.ValueString())
 		if err != nil {
 			addAPIError(a.diags, "Unable to rename flow", err, flowFieldPaths)
@@ -81,17 +81,17 @@ func (a *flowApply) run(ctx context.Context, d flowDecision) {
 	// A publish makes live exactly the configured definition: when the
 	// draft may hold something else (an edit in the Diga UI since the plan),
 	// the configured definition is imported first.
-	if d.Import == yes || (d.Publish == yes && a.def != nil && !a.draftHolds()) {
+	if d.Import == triTrue || (d.Publish == triTrue && a.def != nil && !a.draftHolds()) {
 		if !a.importDefinition(ctx, id) {
 			return
 		}
 	}
 
-	if d.TestFirst == yes && !a.testDraft(ctx, id) {
+	if d.TestFirst == triTrue && !a.testDraft(ctx, id) {
 		return
 	}
 
-	if d.Publish == yes {
+	if d.Publish == triTrue {
 		flow, err := a.c.PublishFlow(ctx, id)
 		if err != nil {
 			addAPIError(a.diags, "Unable to publish flow", err, flowFieldPaths)
@@ -105,7 +105,7 @@ func (a *flowApply) run(ctx context.Context, d flowDecision) {
 		}
 	}
 
-	if !a.setStatus(ctx, id, d.Status == yes) {
+	if !a.setStatus(ctx, id, d.Status == triTrue) {
 		return
 	}
 

@@ -6,54 +6,59 @@ package provider
 // it out step by step, calling decideFlow again with the now known plan. The
 // function is pure: no framework types, no client, no I/O.
 
-// maybe is a three-valued truth: plan-time inputs can be unknown.
-type maybe uint8
+// tristate is a truth value at plan time: a fact or a decision is
+// certainly true (triTrue), certainly false (triFalse), or not known until
+// apply (triUnknown: it depends on a value the configuration gives only
+// then). Not to be confused with the framework's unknown values, from which
+// flowFactsOf derives triUnknown.
+type tristate uint8
 
 const (
-	no maybe = iota
-	yes
-	unknown
+	triFalse tristate = iota
+	triTrue
+	triUnknown
 )
 
-func known(b bool) maybe {
+// triOf is the tristate of a bool known at plan time.
+func triOf(b bool) tristate {
 	if b {
-		return yes
+		return triTrue
 	}
-	return no
+	return triFalse
 }
 
-func (m maybe) and(o maybe) maybe {
+func (m tristate) and(o tristate) tristate {
 	switch {
-	case m == no || o == no:
-		return no
-	case m == yes && o == yes:
-		return yes
+	case m == triFalse || o == triFalse:
+		return triFalse
+	case m == triTrue && o == triTrue:
+		return triTrue
 	}
-	return unknown
+	return triUnknown
 }
 
-func (m maybe) or(o maybe) maybe {
+func (m tristate) or(o tristate) tristate {
 	switch {
-	case m == yes || o == yes:
-		return yes
-	case m == no && o == no:
-		return no
+	case m == triTrue || o == triTrue:
+		return triTrue
+	case m == triFalse && o == triFalse:
+		return triFalse
 	}
-	return unknown
+	return triUnknown
 }
 
-func (m maybe) not() maybe {
+func (m tristate) not() tristate {
 	switch m {
-	case yes:
-		return no
-	case no:
-		return yes
+	case triTrue:
+		return triFalse
+	case triFalse:
+		return triTrue
 	}
-	return unknown
+	return triUnknown
 }
 
-func (m maybe) String() string {
-	return [...]string{"no", "yes", "unknown"}[m]
+func (m tristate) String() string {
+	return [...]string{"false", "true", "unknown"}[m]
 }
 
 // definitionIntent is what the configuration does with `definition`.
@@ -80,28 +85,28 @@ type flowFacts struct {
 	Creating bool
 	// FromTemplate: the flow is created by copying a template.
 	FromTemplate bool
-	// NameChanged: the configured name differs from state (no when
+	// NameChanged: the configured name differs from state (false when
 	// creating: the name goes with the create).
-	NameChanged maybe
+	NameChanged tristate
 	Definition  definitionIntent
 	// Publishable: Diga can publish the definition the apply leaves in the
 	// draft (its trigger is not EMPTY). For a managed definition it is that
 	// definition's; for a template copy it is the copy's, known at apply.
-	Publishable maybe
+	Publishable tristate
 	// Publish is the `publish` attribute.
-	Publish maybe
+	Publish tristate
 	// PublishPending: the fingerprint of the configured name and
 	// definition is not the published_hash in state (an earlier publish
 	// failed, or publish was switched back on).
-	PublishPending maybe
+	PublishPending tristate
 	// PublishedBefore: state records a published version (published_hash
 	// is set: Terraform published it, or it was imported as it stood).
 	PublishedBefore bool
 	// EnabledBefore is state's `enabled`; Enabled the configured one.
 	EnabledBefore bool
-	Enabled       maybe
+	Enabled       tristate
 	// TestBeforePublish is the `test_before_publish` attribute.
-	TestBeforePublish maybe
+	TestBeforePublish tristate
 }
 
 // flowProblem is a plan-time finding about the configuration.
@@ -114,22 +119,22 @@ type flowProblem struct {
 
 // flowDecision is what the apply does, in order.
 type flowDecision struct {
-	Rename maybe // PATCH …/rename (update only)
-	Import maybe // POST …/import of the configured definition
+	Rename tristate // PATCH …/rename (update only)
+	Import tristate // POST …/import of the configured definition
 	// Publish: POST …/publish. With a managed definition the apply first
 	// makes sure the draft holds exactly the configured definition.
-	Publish maybe
+	Publish tristate
 	// TestFirst: POST …/test on the draft just before the publish; a run
 	// that does not succeed stops the apply there (nothing published, the
 	// status untouched), so the publish stays pending.
-	TestFirst maybe
+	TestFirst tristate
 	// Status is the status the apply leaves (set when Diga reports
 	// another); unknown when `enabled` is.
-	Status maybe
+	Status tristate
 	// Writes: the apply writes to the flow at all, so server-derived
 	// values (flow_category, updated, variables, an unmanaged definition)
 	// may change and are planned unknown.
-	Writes   maybe
+	Writes   tristate
 	Problems []flowProblem
 }
 
@@ -138,18 +143,18 @@ func decideFlow(f flowFacts) flowDecision {
 	var d flowDecision
 	managed := f.Definition != defUnmanaged
 
-	d.Rename = no
+	d.Rename = triFalse
 	if !f.Creating {
 		d.Rename = f.NameChanged
 	}
 
 	switch f.Definition {
 	case defChanged:
-		d.Import = yes
+		d.Import = triTrue
 	case defUnknown:
-		d.Import = unknown
+		d.Import = triUnknown
 	default:
-		d.Import = no
+		d.Import = triFalse
 	}
 
 	// Terraform publishes only what Terraform wrote: a managed definition,
@@ -157,12 +162,12 @@ func decideFlow(f flowFacts) flowDecision {
 	// Diga UI's, and a rename alone does not publish it.
 	switch {
 	case managed:
-		due := known(f.Creating).or(d.Rename).or(d.Import).or(f.PublishPending)
+		due := triOf(f.Creating).or(d.Rename).or(d.Import).or(f.PublishPending)
 		d.Publish = f.Publish.and(f.Publishable).and(due)
 	case f.Creating && f.FromTemplate:
 		d.Publish = f.Publish.and(f.Publishable)
 	default:
-		d.Publish = no
+		d.Publish = triFalse
 	}
 
 	// The gate guards exactly the publishes Terraform makes.
@@ -171,9 +176,9 @@ func decideFlow(f flowFacts) flowDecision {
 	d.Status = f.Enabled
 	statusChanges := f.Enabled
 	if !f.Creating {
-		statusChanges = f.Enabled.and(known(f.EnabledBefore).not()).or(f.Enabled.not().and(known(f.EnabledBefore)))
+		statusChanges = f.Enabled.and(triOf(f.EnabledBefore).not()).or(f.Enabled.not().and(triOf(f.EnabledBefore)))
 	}
-	d.Writes = known(f.Creating).or(d.Rename).or(d.Import).or(d.Publish).or(statusChanges)
+	d.Writes = triOf(f.Creating).or(d.Rename).or(d.Import).or(d.Publish).or(statusChanges)
 
 	d.Problems = enablingProblems(f, managed)
 	return d
@@ -182,7 +187,7 @@ func decideFlow(f flowFacts) flowDecision {
 // enablingProblems refuses at plan what the apply could never carry out:
 // Diga silently ignores enabling a flow that has no published version.
 func enablingProblems(f flowFacts, managed bool) []flowProblem {
-	if f.Enabled != yes {
+	if f.Enabled != triTrue {
 		return nil
 	}
 	switch {
@@ -191,11 +196,11 @@ func enablingProblems(f flowFacts, managed bool) []flowProblem {
 			Detail: "A new flow without a definition is an empty draft (trigger EMPTY), which Diga cannot publish, " +
 				"and Diga only enables published flows. Give the flow a definition (or a template_id), or set " +
 				"enabled = false."}}
-	case managed && f.Publishable == no:
+	case managed && f.Publishable == triFalse:
 		return []flowProblem{{Attribute: "enabled", Error: true, Summary: "Flow cannot be enabled",
 			Detail: "enabled = true needs a published flow, and Diga cannot publish a flow whose trigger type is " +
 				"EMPTY. Give the definition a trigger (type PIECE_TRIGGER), or set enabled = false."}}
-	case managed && f.Publish == no && !f.PublishedBefore && !f.EnabledBefore:
+	case managed && f.Publish == triFalse && !f.PublishedBefore && !f.EnabledBefore:
 		what := "A new flow with publish = false is never published"
 		if !f.Creating {
 			what = "Terraform has never published this flow, and publish = false keeps it that way"

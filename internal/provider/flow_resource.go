@@ -319,21 +319,21 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		plan.Definition = state.Definition
 	}
 	plan.Status = types.StringUnknown()
-	if d.Status != unknown {
-		plan.Status = types.StringValue(statusFor(d.Status == yes))
+	if d.Status != triUnknown {
+		plan.Status = types.StringValue(statusFor(d.Status == triTrue))
 	}
 	switch d.Publish {
-	case yes:
+	case triTrue:
 		plan.PublishedHash = types.StringUnknown()
 		if def != nil && !plan.Name.IsUnknown() {
 			plan.PublishedHash = types.StringValue(def.Fingerprint(plan.Name.ValueString()))
 		}
-	case unknown:
+	case triUnknown:
 		plan.PublishedHash = types.StringUnknown()
 	default:
 		plan.PublishedHash = state.PublishedHash
 	}
-	if d.Writes == no {
+	if d.Writes == triFalse {
 		// Nothing is sent: what Diga derives stays as it is.
 		plan.FlowCategory, plan.Updated = state.FlowCategory, state.Updated
 		plan.ProducedVariables, plan.ConsumedVariables = state.ProducedVariables, state.ConsumedVariables
@@ -369,19 +369,19 @@ func flowFactsOf(configured definitionValue, plan, state flowModel, creating, wr
 	f := flowFacts{
 		Creating:          creating,
 		FromTemplate:      creating && !plan.TemplateID.IsNull(),
-		NameChanged:       no,
-		Publishable:       unknown,
-		PublishPending:    no,
-		Publish:           knownBool(plan.Publish),
-		Enabled:           knownBool(plan.Enabled),
-		TestBeforePublish: knownBool(plan.TestBeforePublish),
+		NameChanged:       triFalse,
+		Publishable:       triUnknown,
+		PublishPending:    triFalse,
+		Publish:           triOfBool(plan.Publish),
+		Enabled:           triOfBool(plan.Enabled),
+		TestBeforePublish: triOfBool(plan.TestBeforePublish),
 		PublishedBefore:   !state.PublishedHash.IsNull() && !state.PublishedHash.IsUnknown(),
 		EnabledBefore:     state.Enabled.ValueBool(),
 	}
 	if !creating {
-		f.NameChanged = unknown
+		f.NameChanged = triUnknown
 		if !plan.Name.IsUnknown() {
-			f.NameChanged = known(!plan.Name.Equal(state.Name))
+			f.NameChanged = triOf(!plan.Name.Equal(state.Name))
 		}
 	}
 	var def *flowdef.Definition
@@ -390,7 +390,7 @@ func flowFactsOf(configured definitionValue, plan, state flowModel, creating, wr
 		f.Definition = defUnmanaged
 	case configured.IsUnknown() || plan.Definition.IsUnknown():
 		f.Definition = defUnknown
-		f.PublishPending = unknown
+		f.PublishPending = triUnknown
 	default:
 		planned := plan.Definition
 		f.Definition = defChanged
@@ -402,13 +402,13 @@ func flowFactsOf(configured definitionValue, plan, state flowModel, creating, wr
 		if def, err = planned.Definition(); err != nil {
 			// Reported by the type's validation.
 			f.Definition = defUnknown
-			f.PublishPending = unknown
+			f.PublishPending = triUnknown
 			return f, nil
 		}
-		f.Publishable = known(def.Publishable())
-		f.PublishPending = unknown
+		f.Publishable = triOf(def.Publishable())
+		f.PublishPending = triUnknown
 		if !plan.Name.IsUnknown() {
-			f.PublishPending = known(!state.PublishedHash.Equal(types.StringValue(def.Fingerprint(plan.Name.ValueString()))))
+			f.PublishPending = triOf(!state.PublishedHash.Equal(types.StringValue(def.Fingerprint(plan.Name.ValueString()))))
 		}
 	}
 	return f, def
@@ -458,11 +458,13 @@ func setWrittenByTerraform(ctx context.Context, p privateState, written bool) di
 	return p.SetKey(ctx, privateDefinitionKey, []byte(`{"written":true}`))
 }
 
-func knownBool(b types.Bool) maybe {
+// triOfBool is the tristate of a planned bool: triUnknown while the
+// framework's value is unknown.
+func triOfBool(b types.Bool) tristate {
 	if b.IsUnknown() {
-		return unknown
+		return triUnknown
 	}
-	return known(b.ValueBool())
+	return triOf(b.ValueBool())
 }
 
 func addFlowProblems(diags *diag.Diagnostics, problems []flowProblem) {
@@ -499,7 +501,7 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	// The import body first: a definition that cannot be sent (a piece
 	// version the catalogue cannot give) fails before a flow exists.
 	var body json.RawMessage
-	if def != nil && d.Import != no {
+	if def != nil && d.Import != triFalse {
 		var err error
 		if body, err = buildEngineBody(ctx, r.data.catalog, def); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("definition"), "Unable to apply flow definition",
@@ -549,7 +551,7 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 	if facts.FromTemplate && def == nil {
 		// Only the copy tells whether what it made can be published.
-		facts.Publishable = known(a.lastDef != nil && a.lastDef.Publishable())
+		facts.Publishable = triOf(a.lastDef != nil && a.lastDef.Publishable())
 		d = decideFlow(facts)
 	}
 	if d.refused() {
