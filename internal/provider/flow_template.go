@@ -38,7 +38,7 @@ func (r *flowResource) checkTemplateInputs(ctx context.Context, plan flowModel, 
 	if !varsKnown && !connsKnown {
 		return
 	}
-	t, err := r.data.client.GetTemplate(ctx, plan.TemplateID.ValueString())
+	t, err := r.data.apiClient(diags).GetTemplate(ctx, plan.TemplateID.ValueString())
 	if client.IsNotFound(err) {
 		diags.AddAttributeError(path.Root("template_id"), "Template not found",
 			"Diga has no flow template with id "+plan.TemplateID.ValueString()+". List them with the diga_flow_templates data source.")
