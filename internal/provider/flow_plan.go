@@ -1,10 +1,32 @@
 package provider
 
-// This file holds the one decision of diga_flow: from the configuration (or
-// plan) and the prior state, what will the apply do to the flow? ModifyPlan
-// plans the computed attributes from the answer, and Create and Update carry
-// it out step by step, calling decideFlow again with the now known plan. The
-// function is pure: no framework types, no client, no I/O.
+import (
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/flowdef"
+)
+
+// This file holds diga_flow's plan, in the order a request goes through it:
+//
+//  1. the facts (flowFacts, stated by flowFactsOf from the configured
+//     definition, the plan and the prior state);
+//  2. the one decision (decideFlow: what the apply will do, and what the
+//     plan refuses), a pure function of the facts, with no framework
+//     types, no client and no I/O, tested over every combination in
+//     flow_plan_test.go;
+//  3. what the plan shows of it (planComputed: the planned computed
+//     attributes; addFlowProblems: the refusals as diagnostics).
+//
+// ModifyPlan runs all three. Create and Update state the facts again from
+// the now known plan and decide again (which can only refine the plan's
+// unknowns, never contradict it), then hand the decision to flowApply
+// (flow_apply.go), which makes every call to Diga. The way runs one
+// direction, plan → facts → decision → flowApply → client: flowApply
+// carries a decision out and never changes it. The one fact only the apply
+// can learn, whether a template's copy can be published, refines the facts
+// in Create, which then decides again before anything else is sent.
 
 // tristate is a truth value at plan time: a fact or a decision is
 // certainly true (triTrue), certainly false (triFalse), or not known until
@@ -107,6 +129,94 @@ type flowFacts struct {
 	Enabled       tristate
 	// TestBeforePublish is the `test_before_publish` attribute.
 	TestBeforePublish tristate
+}
+
+// flowFactsOf states the facts decideFlow decides from: the configured
+// definition (null when not managed), the plan and the prior state (an
+// empty model when creating). It also returns the configured definition,
+// parsed, when it is known.
+//
+// written: state's definition is the text Terraform last wrote (private
+// state says so), so it is compared with the configuration as two texts the
+// user wrote (removing a pieceVersion pin or a displayName is a change);
+// otherwise state's text stands for Diga's flow (an import, or drift read
+// back), and what Diga fills in is not a difference.
+func flowFactsOf(configured definitionValue, plan, state flowModel, creating, written bool) (flowFacts, *flowdef.Definition) {
+	f := flowFacts{
+		Creating:          creating,
+		FromTemplate:      creating && !plan.TemplateID.IsNull(),
+		NameChanged:       triFalse,
+		Publishable:       triUnknown,
+		PublishPending:    triFalse,
+		Publish:           triOfBool(plan.Publish),
+		Enabled:           triOfBool(plan.Enabled),
+		TestBeforePublish: triOfBool(plan.TestBeforePublish),
+		PublishedBefore:   !state.PublishedHash.IsNull() && !state.PublishedHash.IsUnknown(),
+		EnabledBefore:     state.Enabled.ValueBool(),
+	}
+	if !creating {
+		f.NameChanged = triUnknown
+		if !plan.Name.IsUnknown() {
+			f.NameChanged = triOf(!plan.Name.Equal(state.Name))
+		}
+	}
+	var def *flowdef.Definition
+	switch {
+	case configured.IsNull():
+		f.Definition = defUnmanaged
+	case configured.IsUnknown() || plan.Definition.IsUnknown():
+		f.Definition = defUnknown
+		f.PublishPending = triUnknown
+	default:
+		planned := plan.Definition
+		f.Definition = defChanged
+		if !creating && sameDefinition(plan.Definition, state.Definition, written) {
+			// The plan keeps state's text, which means the same.
+			f.Definition, planned = defUnchanged, state.Definition
+		}
+		var err error
+		if def, err = planned.Definition(); err != nil {
+			// Reported by the type's validation.
+			f.Definition = defUnknown
+			f.PublishPending = triUnknown
+			return f, nil
+		}
+		f.Publishable = triOf(def.Publishable())
+		f.PublishPending = triUnknown
+		if !plan.Name.IsUnknown() {
+			f.PublishPending = triOf(!state.PublishedHash.Equal(types.StringValue(def.Fingerprint(plan.Name.ValueString()))))
+		}
+	}
+	return f, def
+}
+
+// sameDefinition reports whether the planned definition means what state
+// holds (see flowFactsOf for written).
+func sameDefinition(planned, state definitionValue, written bool) bool {
+	if planned.ValueString() == state.ValueString() {
+		return true
+	}
+	p, err := planned.Definition()
+	if err != nil {
+		return false
+	}
+	st, err := state.Definition()
+	if err != nil {
+		return false
+	}
+	if written {
+		return p.SameText(st)
+	}
+	return p.SameAs(st)
+}
+
+// triOfBool is the tristate of a planned bool: triUnknown while the
+// framework's value is unknown.
+func triOfBool(b types.Bool) tristate {
+	if b.IsUnknown() {
+		return triUnknown
+	}
+	return triOf(b.ValueBool())
 }
 
 // flowProblem is a plan-time finding about the configuration.
@@ -226,4 +336,59 @@ func (d flowDecision) refused() bool {
 		}
 	}
 	return false
+}
+
+func addFlowProblems(diags *diag.Diagnostics, problems []flowProblem) {
+	for _, p := range problems {
+		if p.Error {
+			diags.AddAttributeError(path.Root(p.Attribute), p.Summary, p.Detail)
+		} else {
+			diags.AddAttributeWarning(path.Root(p.Attribute), p.Summary, p.Detail)
+		}
+	}
+}
+
+// planComputed writes the decision into the plan, so that the plan says
+// what the apply will do and the apply's result matches it: the status the
+// apply leaves, published_hash when a publish is due, what Diga derives
+// (unknown whenever the apply writes, kept otherwise), and state's
+// definition text when the configured one means the same.
+func planComputed(plan *flowModel, state flowModel, facts flowFacts, def *flowdef.Definition, d flowDecision) {
+	if facts.Definition == defUnchanged {
+		// Means the same flow (key order, whitespace, keys Diga fills in):
+		// keep the text in state, so no change is planned.
+		plan.Definition = state.Definition
+	}
+	plan.Status = types.StringUnknown()
+	if d.Status != triUnknown {
+		plan.Status = types.StringValue(statusFor(d.Status == triTrue))
+	}
+	switch d.Publish {
+	case triTrue:
+		plan.PublishedHash = types.StringUnknown()
+		if def != nil && !plan.Name.IsUnknown() {
+			plan.PublishedHash = types.StringValue(def.Fingerprint(plan.Name.ValueString()))
+		}
+	case triUnknown:
+		plan.PublishedHash = types.StringUnknown()
+	default:
+		plan.PublishedHash = state.PublishedHash
+	}
+	if d.Writes == triFalse {
+		// Nothing is sent: what Diga derives stays as it is.
+		plan.FlowCategory, plan.Updated = state.FlowCategory, state.Updated
+		plan.ProducedVariables, plan.ConsumedVariables = state.ProducedVariables, state.ConsumedVariables
+		if facts.Definition == defUnmanaged {
+			plan.Definition = state.Definition
+		}
+	} else {
+		// Diga derives these from the draft, and any write answers with
+		// the draft as it is then, edits made in the Diga UI included.
+		plan.FlowCategory, plan.Updated = types.StringUnknown(), types.StringUnknown()
+		plan.ProducedVariables = types.ListUnknown(types.StringType)
+		plan.ConsumedVariables = types.ListUnknown(types.StringType)
+		if facts.Definition == defUnmanaged {
+			plan.Definition = definitionUnknown()
+		}
+	}
 }
