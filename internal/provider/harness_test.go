@@ -2,8 +2,11 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,22 +17,52 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/client"
 	"github.com/Diga-io/terraform-provider-diga/internal/contract"
 	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
 )
 
-// testAccProtoV6ProviderFactories serves the provider in-process to the
-// terraform CLI that terraform-plugin-testing drives.
-var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"diga": ProtocolServer("test"),
-}
+// This file is the test harness shared by the whole package: TestMain, the
+// Diga API each acceptance test runs against, and the helpers of the three
+// ways a test can drive the provider. Take the first that can express the
+// test:
+//
+//  1. terraform-plugin-testing: resource.Test or resource.ParallelTest with
+//     testAccProtoV6ProviderFactories, against an accTarget (newAccTarget:
+//     an emulator of the test's own, or the live API under DIGA_ACC_LIVE,
+//     every exchange checked against the contract). The default, for
+//     anything a configuration and plan/apply/import/refresh show: plan
+//     checks, state checks, ImportStateVerify, ExpectError.
+//  2. Raw CLI runs: tfRunner in a working directory, with cliProvider
+//     serving the provider in-process (or builtProvider's binary,
+//     provider_binary_test.go, when a configuration has several provider
+//     blocks). For what terraform-plugin-testing cannot drive: -invoke of
+//     an action, `terraform query`, -generate-config-out and import blocks
+//     in bulk, exit codes and the exact text Terraform prints. mustCLI
+//     (cli_matrix_test.go) tells which CLI runs, for version gates.
+//  3. Direct protocol calls: configuredServer or protocolProvider give the
+//     provider server as main.go serves it, configured as Terraform would,
+//     and the test calls its RPCs itself. For what the CLI on the machine
+//     cannot do or show: RPCs newer than that CLI (identities, list
+//     resources), the exact API requests one RPC makes, concurrency and
+//     request contexts. It skips Terraform's own checks, so prefer 1 or 2
+//     for behaviour a user sees.
+//
+// Pure logic (decideFlow, the field table, the definition type) needs none
+// of them: plain unit tests beside the code.
+
+// --- The suite: TestMain, and the check that no API key reaches a log ---
 
 // envLive selects the real Diga API (make testacc-live) instead of a
 // per-test emulator.
 const envLive = "DIGA_ACC_LIVE"
+
+func isLive() bool { return os.Getenv(envLive) != "" }
 
 func TestMain(m *testing.M) {
 	cliConfig := ""
@@ -184,17 +217,42 @@ func checkLogsForSecrets(dir string, secrets []string) error {
 	return nil
 }
 
+func TestCheckLogsForSecrets(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	dump := "2026-01-01T00:00:00Z [TRACE] sdk.helper_resource: Setting Terraform configuration:\n" +
+		"  test_terraform_configuration=\n  | provider \"diga\" {\n  |   api_key = \"k-123\"\n  | }\n  |\n" +
+		"2026-01-01T00:00:01Z [DEBUG] provider: configured\n"
+	if err := os.WriteFile(filepath.Join(dir, "a.log"), []byte(dump), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkLogsForSecrets(dir, []string{"k-123"}); err != nil {
+		t.Fatalf("a key only in the harness's config dump must pass: %v", err)
+	}
+	leak := dump + "2026-01-01T00:00:02Z [DEBUG] provider.terraform-provider-diga: Authorization: Bearer k-123\n"
+	if err := os.WriteFile(filepath.Join(dir, "b.log"), []byte(leak), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := checkLogsForSecrets(dir, []string{"k-123"})
+	if err == nil || !strings.Contains(err.Error(), "Bearer <KEY>") {
+		t.Fatalf("a key in a provider log line must fail, naming the line without the key: %v", err)
+	}
+	if strings.Contains(err.Error(), "k-123") {
+		t.Fatalf("the failure message repeats the key: %v", err)
+	}
+}
+
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
 
-// cliProviderAddresses are the addresses under which cliProvider attaches
-// the in-process provider. A configuration's source "diga-io/diga" means
-// Address under Terraform and the same namespace and type on OpenTofu's
-// default registry under OpenTofu; the CLI ignores the address it does not use.
-func cliProviderAddresses() []string {
-	return []string{Address, "registry.opentofu.org/diga-io/diga"}
+// --- 1. terraform-plugin-testing against an accTarget ---
+
+// testAccProtoV6ProviderFactories serves the provider in-process to the
+// terraform CLI that terraform-plugin-testing drives.
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"diga": ProtocolServer("test"),
 }
 
 // accTarget is the Diga API one acceptance test runs against: its own
@@ -217,32 +275,6 @@ type accTarget struct {
 	// target stay out of the engine check (skipEngineCheck); under hookMu.
 	engineCheckSkipped string
 }
-
-// onNextWrite arranges for edit to run just before the next write request
-// (POST, PATCH, DELETE) reaches the emulator.
-func (tg *accTarget) onNextWrite(edit func()) {
-	tg.hookMu.Lock()
-	defer tg.hookMu.Unlock()
-	tg.beforeWrite = edit
-}
-
-// hooked runs the beforeWrite hook in front of h.
-func (tg *accTarget) hooked(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet {
-			tg.hookMu.Lock()
-			edit := tg.beforeWrite
-			tg.beforeWrite = nil
-			tg.hookMu.Unlock()
-			if edit != nil {
-				edit()
-			}
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-func isLive() bool { return os.Getenv(envLive) != "" }
 
 // newAccTarget starts a fresh emulator for the test (or, in live mode, uses
 // DIGA_API_KEY / DIGA_BASE_URL, skipping when they are not set).
@@ -302,6 +334,30 @@ func newAccTargetChecked(t *testing.T, wrap func(testing.TB, http.Handler) http.
 	return tg
 }
 
+// onNextWrite arranges for edit to run just before the next write request
+// (POST, PATCH, DELETE) reaches the emulator.
+func (tg *accTarget) onNextWrite(edit func()) {
+	tg.hookMu.Lock()
+	defer tg.hookMu.Unlock()
+	tg.beforeWrite = edit
+}
+
+// hooked runs the beforeWrite hook in front of h.
+func (tg *accTarget) hooked(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			tg.hookMu.Lock()
+			edit := tg.beforeWrite
+			tg.beforeWrite = nil
+			tg.hookMu.Unlock()
+			if edit != nil {
+				edit()
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // useUncheckedKey switches the target to a fresh emulator key that the
 // TRACE log check does not look for.
 func (tg *accTarget) useUncheckedKey(t *testing.T) {
@@ -346,80 +402,209 @@ func randomSuffix(t *testing.T) string {
 	return hex.EncodeToString(b)
 }
 
-func TestCheckBaseURL(t *testing.T) {
-	t.Parallel()
-	cases := map[string]string{ // url → expected error substring ("" = ok)
-		"https://api.diga.io":            "",
-		"https://api.diga.io/":           "",
-		"http://127.0.0.1:8787":          "",
-		"http://127.1.2.3":               "",
-		"http://localhost:1234":          "",
-		"http://[::1]:8787":              "",
-		"http://api.diga.io":             "https is required",
-		"http://10.0.0.1":                "https is required",
-		"http://localhost.evil.com":      "https is required",
-		"http://localhost.:8787":         "trailing dot",
-		"http://LocalHost.":              "trailing dot",
-		"http://api.localhost":           "https is required",
-		"ftp://api.diga.io":              "not an absolute http(s) URL",
-		"api.diga.io":                    "not an absolute http(s) URL",
-		"":                               "not an absolute http(s) URL",
-		"mailto:x@api.diga.io":           "not an absolute http(s) URL",
-		" https://api.diga.io\n":         "",
-		"HTTPS://api.diga.io/base":       "",
-		"https://me:s3cret@api.diga.io":  "contains user information",
-		"https://me@api.diga.io":         "contains user information",
-		"https://api.diga.io/?region=eu": "has a query string",
-		"https://api.diga.io/?":          "has a query string",
-		"https://api.diga.io/#top":       "has a fragment",
-		"https://api.diga.io#":           "has a fragment",
-		"http://me:s3cret@10.0.0.1":      "contains user information",
-		"https://exa mple.com@x":         "not an absolute http(s) URL",
+// --- 2. Raw CLI runs ---
+
+// cliProvider serves the provider for terraform CLI processes started by
+// the test and returns the TF_REATTACH_PROVIDERS value that points at it.
+func cliProvider(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cfgCh := make(chan *plugin.ReattachConfig, 1)
+	closeCh := make(chan struct{})
+	server, err := ProtocolServer("test")()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for in, want := range cases {
-		err := checkBaseURL(in)
-		switch {
-		case want == "" && err != nil:
-			t.Errorf("checkBaseURL(%q) = %v, want ok", in, err)
-		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
-			t.Errorf("checkBaseURL(%q) = %v, want error containing %q", in, err, want)
-		case err != nil && strings.Contains(err.Error(), "s3cret"):
-			t.Errorf("checkBaseURL(%q) repeats the password: %v", in, err)
+	go func() {
+		_ = tf6server.Serve(Address, func() tfprotov6.ProviderServer { return server },
+			tf6server.WithDebug(ctx, cfgCh, closeCh),
+			tf6server.WithoutLogStderrOverride(),
+			tf6server.WithLoggingSink(t))
+	}()
+	cfg := <-cfgCh
+	t.Cleanup(func() {
+		cancel()
+		<-closeCh
+	})
+	entry := map[string]any{
+		"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion,
+		"Pid": cfg.Pid, "Test": cfg.Test,
+		"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
+	}
+	reattach := map[string]any{}
+	for _, addr := range cliProviderAddresses() {
+		reattach[addr] = entry
+	}
+	b, err := json.Marshal(reattach)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// cliProviderAddresses are the addresses under which cliProvider attaches
+// the in-process provider. A configuration's source "diga-io/diga" means
+// Address under Terraform and the same namespace and type on OpenTofu's
+// default registry under OpenTofu; the CLI ignores the address it does not use.
+func cliProviderAddresses() []string {
+	return []string{Address, "registry.opentofu.org/diga-io/diga"}
+}
+
+// tfRunner runs terraform in one working directory, with the provider
+// served in-process (reattach) or, with env from builtProvider, as a
+// binary Terraform starts itself.
+type tfRunner struct {
+	t        *testing.T
+	dir      string
+	reattach string
+	env      []string
+}
+
+func (r tfRunner) run(args ...string) (string, int) {
+	r.t.Helper()
+	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
+	cmd.Dir = r.dir
+	cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_LOG=", "NO_COLOR=1")
+	if r.reattach != "" {
+		cmd.Env = append(cmd.Env, "TF_REATTACH_PROVIDERS="+r.reattach)
+	}
+	cmd.Env = append(cmd.Env, r.env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		r.t.Fatalf("terraform %v: %v", args, err)
+	}
+	if code != 0 {
+		return stdout.String() + stderr.String(), code
+	}
+	return stdout.String(), code
+}
+
+func (r tfRunner) mustRun(args ...string) string {
+	r.t.Helper()
+	out, code := r.run(args...)
+	if code != 0 {
+		r.t.Fatalf("terraform %s failed (exit %d):\n%s", strings.Join(args, " "), code, out)
+	}
+	return out
+}
+
+// planSummary counts a saved plan's resource changes.
+func (r tfRunner) planSummary(planFile string) (imports, changes int) {
+	r.t.Helper()
+	var plan struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Change  struct {
+				Actions   []string        `json:"actions"`
+				Importing json.RawMessage `json:"importing"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal([]byte(r.mustRun("show", "-json", planFile)), &plan); err != nil {
+		r.t.Fatal(err)
+	}
+	for _, rc := range plan.ResourceChanges {
+		if len(rc.Change.Importing) > 0 && string(rc.Change.Importing) != "null" {
+			imports++
+		}
+		if len(rc.Change.Actions) != 1 || rc.Change.Actions[0] != "no-op" {
+			changes++
+			r.t.Logf("change planned for %s: %v", rc.Address, rc.Change.Actions)
 		}
 	}
+	return imports, changes
 }
 
-func TestUserAgent(t *testing.T) {
-	t.Parallel()
-	if got, want := userAgent("1.2.3", "1.11.4"), "terraform-provider-diga/1.2.3 Terraform/1.11.4"; got != want {
-		t.Errorf("userAgent = %q, want %q", got, want)
+// --- 3. Direct protocol calls ---
+
+// configuredServer is the provider's protocol server (as main.go serves
+// it), configured like Terraform would with api_key, base_url and the extra
+// provider attributes given (the others null); it also returns the schemas.
+func configuredServer(t *testing.T, key, baseURL string, extra map[string]any) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
+	t.Helper()
+	ctx := context.Background()
+	ps, err := ProtocolServer("test")()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got, want := userAgent("dev", ""), "terraform-provider-diga/dev"; got != want {
-		t.Errorf("userAgent = %q, want %q", got, want)
+	schemas, err := ps.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || hasErrors(schemas.Diagnostics) {
+		t.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
 	}
+	cfgType := schemas.Provider.ValueType().(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, typ := range cfgType.AttributeTypes {
+		vals[name] = tftypes.NewValue(typ, extra[name])
+	}
+	vals["api_key"] = tftypes.NewValue(tftypes.String, key)
+	vals["base_url"] = tftypes.NewValue(tftypes.String, baseURL)
+	cfg, err := tfprotov6.NewDynamicValue(cfgType, tftypes.NewValue(cfgType, vals))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := ps.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.14.0", Config: &cfg})
+	if err != nil || hasErrors(conf.Diagnostics) {
+		t.Fatalf("ConfigureProvider: %v %v", err, diagText(conf.Diagnostics))
+	}
+	return ps, schemas
 }
 
-func TestCheckLogsForSecrets(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	dump := "2026-01-01T00:00:00Z [TRACE] sdk.helper_resource: Setting Terraform configuration:\n" +
-		"  test_terraform_configuration=\n  | provider \"diga\" {\n  |   api_key = \"k-123\"\n  | }\n  |\n" +
-		"2026-01-01T00:00:01Z [DEBUG] provider: configured\n"
-	if err := os.WriteFile(filepath.Join(dir, "a.log"), []byte(dump), 0o600); err != nil {
+// protocolProvider starts an emulator with n seeded flows and returns a
+// configured provider server pointing at it.
+func protocolProvider(t *testing.T, n int) (tfprotov6.ProviderServer, *emulator.Server, string, []string) {
+	t.Helper()
+	key := "proto-key-" + randomSuffix(t)
+	emu := emulator.New(emulator.WithAPIKeys(key))
+	srv := httptest.NewServer(contract.Wrap(t, recordImports(t, emu)))
+	t.Cleanup(srv.Close)
+	ids := emu.SeedFlows(key, n, "listed-")
+
+	ps, _ := configuredServer(t, key, srv.URL, nil)
+	return ps, emu, key, ids
+}
+
+// hasErrors reports whether diags hold an error.
+func hasErrors(diags []*tfprotov6.Diagnostic) bool {
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// diagText is diags as text, one "summary: detail" line each, for failure
+// messages.
+func diagText(diags []*tfprotov6.Diagnostic) string {
+	s := ""
+	for _, d := range diags {
+		s += d.Summary + ": " + d.Detail + "\n"
+	}
+	return s
+}
+
+// configValue is a configuration of typ with the given string attributes
+// set and every other attribute null.
+func configValue(t *testing.T, typ tftypes.Type, attrs map[string]string) *tfprotov6.DynamicValue {
+	t.Helper()
+	obj := typ.(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range obj.AttributeTypes {
+		if v, ok := attrs[name]; ok {
+			vals[name] = tftypes.NewValue(at, v)
+		} else {
+			vals[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkLogsForSecrets(dir, []string{"k-123"}); err != nil {
-		t.Fatalf("a key only in the harness's config dump must pass: %v", err)
-	}
-	leak := dump + "2026-01-01T00:00:02Z [DEBUG] provider.terraform-provider-diga: Authorization: Bearer k-123\n"
-	if err := os.WriteFile(filepath.Join(dir, "b.log"), []byte(leak), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	err := checkLogsForSecrets(dir, []string{"k-123"})
-	if err == nil || !strings.Contains(err.Error(), "Bearer <KEY>") {
-		t.Fatalf("a key in a provider log line must fail, naming the line without the key: %v", err)
-	}
-	if strings.Contains(err.Error(), "k-123") {
-		t.Fatalf("the failure message repeats the key: %v", err)
-	}
+	return &dv
 }
