@@ -1,5 +1,5 @@
 // Package emulator is an in-memory emulator of Diga's workflow ("flow") API,
-// the contract in shared/diga-api/openapi.json. It owns its own types and
+// the contract in api/diga-openapi.json. It owns its own types and
 // never imports the provider's client: it is an independent implementation
 // the provider and its acceptance tests can be checked against.
 //

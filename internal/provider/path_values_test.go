@@ -196,7 +196,7 @@ func TestSampleData_importRefusesDotSegments(t *testing.T) {
 	}
 }
 
-// The case, end to end: diga_step_test with step_name ".." behind a
+// The dot-segment case end to end: diga_step_test with step_name ".." behind a
 // front end that removes dot segments (as CDNs and proxies do by default)
 // must not run the whole flow's test and report the step as passed. The
 // action is invoked over the protocol, as Terraform ≥ 1.14 does after
