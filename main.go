@@ -3,7 +3,7 @@
 //
 // Unless one of the logging variables (TF_LOG, TF_LOG_PROVIDER*, TF_LOG_SDK*,
 // TF_LOG_PATH*, TF_ACC_LOG*) is set, the SDK, framework and provider loggers
-// are switched off before serving (see logging.go): Terraform discards
+// are switched off before serving (see quiet_logs.go): Terraform discards
 // provider logs then, and producing them is a third of a plan's CPU time.
 package main
 
@@ -30,7 +30,7 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
-	defer startProfile()()
+	defer startProfile()() // a no-op unless built with -tags benchprofile (benchprofile_on.go)
 	quiet, err := applyQuietLogs()
 	if err != nil {
 		log.Fatal(err.Error())

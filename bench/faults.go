@@ -1,6 +1,6 @@
 package main
 
-// The fault scenario at scale (issue 14, item 5; make bench-faults).
+// The fault scenario at scale (make bench-faults).
 //
 // With -faults the bench runs, instead of its timing rounds, ONE apply, a
 // plan and a destroy of the diga_defined configuration (N flows with a
@@ -38,7 +38,7 @@ import (
 	"time"
 )
 
-// The scenario of issue 14 (the same as TestAccFlow_underFaults).
+// The fault scenario (the same as TestAccFlow_underFaults).
 const (
 	faultErrorRate      = 0.2
 	faultErrorStatuses  = "429,502,503"

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Targets of issue 14.
+// The benchmark's targets (BENCHMARKS.md, "What is judged").
 const (
 	maxRatio      = 1.3  // diga_flow ÷ floor provider, in apply, plan and destroy
 	maxRSSMiB     = 60.0 // provider peak RSS
@@ -45,7 +45,7 @@ func judge(res *Result, o options) {
 				c.SchemaRatio[p] = c.Best[p] / sf.Best[p]
 			}
 			for _, p := range judgedPhases {
-				// Informative: not a target of the issue, the split of the
+				// Informative, not a target: the split of the
 				// distance to the floor into the schema's and ours.
 				res.Targets = append(res.Targets, Target{
 					Name:   fmt.Sprintf("%s %s ≤ %.1f× %s: what our code and the API add (N=%d; informative)", c.Key, p, maxRatio, sf.Key, res.N),
@@ -92,7 +92,7 @@ func judge(res *Result, o options) {
 	for _, c := range res.Latency {
 		base := find(res.Configs, strings.TrimSuffix(c.Key, "-latency"))
 		for _, p := range judgedPhases {
-			// The target as issue 14 states it: the whole command within
+			// The latency target: the whole command within
 			// 1.1× of the network bound. The bound leaves out Terraform's
 			// and the framework's own time, which at N=200 is already more
 			// than the bound in most phases (see the floor provider's

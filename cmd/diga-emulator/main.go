@@ -9,8 +9,8 @@
 // (method, path, query, status, duration — never the API key). SIGINT or
 // SIGTERM shuts it down cleanly.
 //
-// Fault injection (see the emulator package's "Fault injection"
-// documentation) is off unless a rate or a latency is given:
+// Fault injection (internal/emulator/BEHAVIOUR.md, "Fault injection") is
+// off unless a rate or a latency is given:
 //
 //	go run ./cmd/diga-emulator -fault-seed 7 -error-rate 0.2 \
 //	    -error-statuses 429,502,503 -retry-after 1s \
@@ -20,11 +20,12 @@
 // In the request log a lost answer shows "lost" instead of a status, and a
 // request whose client went away during the injected latency "canceled".
 //
-// The emulator's modes (the package's "Modes" documentation) are chosen with
-// -import-mode (lenient, engine), -response-mode (declared, full,
+// The emulator's modes (internal/emulator/BEHAVIOUR.md, "Modes") are chosen
+// with -import-mode (lenient, engine), -response-mode (declared, full,
 // declared-no-loop-bodies) and -agent-flow-mode (accepted, checked), or
 // -strict for engine, declared-no-loop-bodies and checked; a mode other than
-// the defaults is announced on stderr too. -help lists every flag and mode.
+// the defaults is announced on stderr too. -help lists what it can do, one
+// line each, then every flag.
 //
 // -seed-agent NAME adds, for every API key, a voice agent named NAME and one
 // phone number that answers for it, and prints one stderr line per key with
@@ -51,41 +52,40 @@ import (
 	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
 )
 
-// usageText heads -help's output, before the flag list.
+// usageText heads -help's output, before the flag list: what the emulator
+// can do, one line each.
 const usageText = `Usage: diga-emulator [flags]
 
 Serves the in-memory Diga workflow API emulator on a loopback address. Prints
 "diga-emulator listening on http://ADDR" on stdout once listening, then one
 line per request on stderr (never the API key). SIGINT or SIGTERM stops it.
 
-Modes (where what Diga does over the Activepieces engine is unknown; see
-"go doc ./internal/emulator", section Modes):
-  -import-mode lenient   import stores the tree as sent plus defaults; a loop
-                         body may be in firstLoopAction or children[0]; valid
-                         never blocks publishing (default)
-  -import-mode engine    import as Activepieces' IMPORT_FLOW: trigger found by
-                         name (400), loop bodies only from firstLoopAction, 500
-                         without pieceVersion, valid = sent && schema &&
-                         catalogue, publish refused while a step is invalid
-  -response-mode declared
-                         trees through the documented response models; a loop
-                         body shown as children[0] (default)
-  -response-mode full    the stored tree itself, keys sorted (off-contract)
+Modes (readings of what Diga does over the Activepieces engine; see
+internal/emulator/BEHAVIOUR.md, "Modes"):
+  -import-mode lenient     store an import as sent, defaults filled in (default)
+  -import-mode engine      import as Activepieces' IMPORT_FLOW; no publish while a step is invalid
+  -response-mode declared  answer trees through the documented models (default)
+  -response-mode full      answer the stored tree itself, keys sorted (off-contract)
   -response-mode declared-no-loop-bodies
-                         declared models; a loop's children always null
+                           documented models, a loop's children always null
   -agent-flow-mode accepted
-                         flow_ids naming an unpublished, disabled or
-                         non-Diga-trigger flow are stored as given (default)
-  -agent-flow-mode checked
-                         such flow_ids are refused (400 FLOW_NOT_ASSIGNABLE)
-  -strict                same as -import-mode engine
-                         -response-mode declared-no-loop-bodies
-                         -agent-flow-mode checked
+                           store flow_ids naming unpublished, disabled or non-Diga flows (default)
+  -agent-flow-mode checked refuse such flow_ids (400 FLOW_NOT_ASSIGNABLE)
+  -strict                  -import-mode engine, -response-mode declared-no-loop-bodies,
+                           -agent-flow-mode checked
 
-Fault injection is off unless a rate or a latency is given (-error-rate,
--lost-answer-rate, -latency, -latency-jitter); -fault-seed makes it
-repeatable. -seed-flows N creates N empty flows per key at startup;
--seed-agent NAME a voice agent and one inbound phone number per key.
+Faults (off unless a rate or a latency is given; BEHAVIOUR.md, "Fault injection"):
+  -error-rate R            answer a share R of requests with an injected error
+  -error-statuses S        the injected statuses, chosen uniformly (a 429 carries -retry-after)
+  -lost-answer-rate R      apply a share R of writes, then close the connection unanswered
+  -latency D               delay every request by D (-latency-jitter J adds ± J)
+  -fault-seed N            the same seed and request order give the same faults
+
+Seeding and answers:
+  -api-key K               accept key K (each key is its own project; default demo-key)
+  -seed-flows N            create N empty flows per key at startup
+  -seed-agent NAME         a voice agent NAME and one inbound phone number per key
+  -sparse-rename           answer rename without status and flow_category
 
 Flags:
 `

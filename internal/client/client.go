@@ -322,7 +322,7 @@ type call struct {
 	// re-sent. Failures that prove nothing was applied are still retried.
 	once bool
 	// timeout, when longer than Config.RequestTimeout, is this call's
-	// per-attempt timeout (the synchronous tests, testing.go).
+	// per-attempt timeout (the synchronous flow and step tests, runs.go).
 	timeout time.Duration
 }
 

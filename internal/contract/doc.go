@@ -55,7 +55,8 @@
 // The contract documents no 401/403/404 for workflow operations, yet Diga
 // answers them, and documents its error envelope ErrorResponseSchema
 // {"status":"error","error_code":…,"message":…} for other endpoints of the
-// same API (shared/diga-api/NOTES.md §1–2). So, for every operation, in
+// same API (401 INVALID_API_KEY, 404 CALL_NOT_FOUND in Diga's API
+// reference). So, for every operation, in
 // addition to its documented responses:
 //
 //  1. 400, 401, 403, 404, 409, 501 and 503 are accepted when the body is a

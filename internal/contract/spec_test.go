@@ -13,74 +13,95 @@ import (
 	"github.com/Diga-io/terraform-provider-diga/internal/contract/reduce"
 )
 
-// upstreamSpec is Diga's published document as shared beside the clone
-// (CI lays shared/ next to the repository); agentsSpec holds its agent and
-// phone operations (reduce.AgentOperations).
+// envUpstreamSpec and envAgentsSpec name copies of Diga's published OpenAPI
+// documents (api-reference/openapi.json of Diga-io/docs, for the workflow
+// operations and for the agent and phone operations; the sources make
+// contract-refresh reads); the repository carries neither.
 const (
-	upstreamSpec = "../shared/diga-api/openapi.json"
-	agentsSpec   = "../shared/diga-api/agents-openapi.json"
+	envUpstreamSpec = "DIGA_OPENAPI_UPSTREAM"
+	envAgentsSpec   = "DIGA_OPENAPI_AGENTS_UPSTREAM"
 )
 
-// TestCommittedContractMatchesUpstream fails when api/diga-openapi.json is
-// not exactly what make contract-refresh produces from the shared upstream
-// document, so the contract cannot be edited by hand or go stale silently.
-func TestCommittedContractMatchesUpstream(t *testing.T) {
-	t.Parallel()
-	root := repoRoot(t)
-	onDisk, err := os.ReadFile(filepath.Join(root, "api", "diga-openapi.json"))
+// committedContract reads api/diga-openapi.json, the contract every test
+// server is validated against, checks that the embedded api.OpenAPI is the
+// same and returns it with the upstream revisions it names (info.x-upstream
+// and the agents document's).
+func committedContract(t *testing.T) (onDisk []byte, rev, agentsRev string) {
+	t.Helper()
+	onDisk, err := os.ReadFile(filepath.Join(repoRoot(t), "api", "diga-openapi.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(onDisk, api.OpenAPI) {
 		t.Fatal("api.OpenAPI differs from api/diga-openapi.json: rebuild")
 	}
-	upstream, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(upstreamSpec)))
-	if os.IsNotExist(err) {
-		t.Skipf("%s not found beside the repository", upstreamSpec)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	agents, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(agentsSpec)))
-	if os.IsNotExist(err) {
-		t.Skipf("%s not found beside the repository", agentsSpec)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	var committed struct {
 		Info map[string]string `json:"info"`
 	}
 	if err := json.Unmarshal(onDisk, &committed); err != nil || committed.Info[reduce.UpstreamKey] == "" || committed.Info[reduce.AgentsUpstreamKey] == "" {
 		t.Fatalf("api/diga-openapi.json lacks info.%s or info.%s (err %v)", reduce.UpstreamKey, reduce.AgentsUpstreamKey, err)
 	}
-	want, err := reduce.Reduce(upstream, committed.Info[reduce.UpstreamKey])
+	return onDisk, committed.Info[reduce.UpstreamKey], committed.Info[reduce.AgentsUpstreamKey]
+}
+
+// reduceBoth is what make contract-refresh writes from the two documents.
+func reduceBoth(t *testing.T, upstream, agents []byte, rev, agentsRev string) []byte {
+	t.Helper()
+	out, err := reduce.Reduce(upstream, rev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err = reduce.AddOperations(want, agents, reduce.AgentOperations, reduce.AgentsUpstreamKey, committed.Info[reduce.AgentsUpstreamKey])
+	out, err = reduce.AddOperations(out, agents, reduce.AgentOperations, reduce.AgentsUpstreamKey, agentsRev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(onDisk, want) {
+	return out
+}
+
+// TestCommittedContractIsReducerOutput fails when api/diga-openapi.json is
+// not exactly what the reducer writes (reducing it again, with its own
+// agent operations, must change nothing): a hand edit in a form make
+// contract-refresh would not produce (prose, key order, formatting, a
+// keyword the reducer drops) cannot go unnoticed. It needs nothing outside
+// the repository.
+func TestCommittedContractIsReducerOutput(t *testing.T) {
+	t.Parallel()
+	onDisk, rev, agentsRev := committedContract(t)
+	if again := reduceBoth(t, onDisk, onDisk, rev, agentsRev); !bytes.Equal(onDisk, again) {
+		t.Errorf("api/diga-openapi.json is not in the form the reducer writes: it was edited by hand. Regenerate it " +
+			"with make contract-refresh (see the GNUmakefile) and review the diff")
+	}
+}
+
+// TestCommittedContractMatchesUpstream compares api/diga-openapi.json with
+// Diga's published documents, which the repository does not carry: set
+// DIGA_OPENAPI_UPSTREAM and DIGA_OPENAPI_AGENTS_UPSTREAM to copies of them.
+// The contract must then be exactly what make contract-refresh makes of
+// them, and name the commits they name. Without the variables the test is
+// skipped, and says so.
+func TestCommittedContractMatchesUpstream(t *testing.T) {
+	t.Parallel()
+	onDisk, rev, agentsRev := committedContract(t)
+	spec, agentsSpec := os.Getenv(envUpstreamSpec), os.Getenv(envAgentsSpec)
+	if spec == "" || agentsSpec == "" {
+		t.Skipf("comparing api/diga-openapi.json with Diga's published documents needs %s and %s (paths to copies "+
+			"of them); TestCommittedContractIsReducerOutput checks what the repository alone can", envUpstreamSpec, envAgentsSpec)
+	}
+	upstream, err := os.ReadFile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agents, err := os.ReadFile(agentsSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := reduceBoth(t, upstream, agents, rev, agentsRev); !bytes.Equal(onDisk, want) {
 		t.Errorf("api/diga-openapi.json is not what the reducer makes of %s and %s: run\n"+
 			"  make contract-refresh SPEC=%s REV=\"<commit> (<date>)\" AGENTS_SPEC=%s AGENTS_REV=\"<commit> (<date>)\"\n"+
-			"and review the diff", upstreamSpec, agentsSpec, upstreamSpec, agentsSpec)
-	}
-	// The agents document names the commit it was copied from after "@".
-	var ag struct {
-		Info map[string]any `json:"info"`
-	}
-	_ = json.Unmarshal(agents, &ag)
-	if s, _ := ag.Info[reduce.UpstreamKey].(string); s != "" {
-		if m := regexp.MustCompile(`@ ([0-9a-f]{7,40})`).FindStringSubmatch(s); m != nil && !strings.Contains(committed.Info[reduce.AgentsUpstreamKey], m[1]) {
-			t.Errorf("the agents document is from commit %s but api/diga-openapi.json says %q: refresh with AGENTS_REV=%q",
-				m[1], committed.Info[reduce.AgentsUpstreamKey], m[1])
-		}
+			"and review the diff", spec, agentsSpec, spec, agentsSpec)
 	}
 
-	// When the shared document names the commit it was copied from, the
+	// When a published document names the commit it was copied from, the
 	// committed revision must name the same one.
 	var up struct {
 		Info map[string]any `json:"info"`
@@ -89,9 +110,19 @@ func TestCommittedContractMatchesUpstream(t *testing.T) {
 	for _, v := range up.Info {
 		s, _ := v.(string)
 		if m := regexp.MustCompile(`commit ([0-9a-f]{7,40})`).FindStringSubmatch(s); m != nil {
-			if !strings.Contains(committed.Info[reduce.UpstreamKey], m[1]) {
-				t.Errorf("the shared document is from commit %s but api/diga-openapi.json says %q: refresh with REV=%q", m[1], committed.Info[reduce.UpstreamKey], m[1])
+			if !strings.Contains(rev, m[1]) {
+				t.Errorf("the published document is from commit %s but api/diga-openapi.json says %q: refresh with REV=%q", m[1], rev, m[1])
 			}
+		}
+	}
+	var ag struct {
+		Info map[string]any `json:"info"`
+	}
+	_ = json.Unmarshal(agents, &ag)
+	if s, _ := ag.Info[reduce.UpstreamKey].(string); s != "" {
+		if m := regexp.MustCompile(`@ ([0-9a-f]{7,40})`).FindStringSubmatch(s); m != nil && !strings.Contains(agentsRev, m[1]) {
+			t.Errorf("the agents document is from commit %s but api/diga-openapi.json says %q: refresh with AGENTS_REV=%q",
+				m[1], agentsRev, m[1])
 		}
 	}
 }

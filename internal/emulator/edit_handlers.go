@@ -9,7 +9,7 @@ import (
 // handlers: body model validation (422) first, then the flow lookup (404),
 // then checks of the submitted settings (422, located in the body, as for an
 // import), then the tree operation, whose failures are 400 envelopes (see
-// steps.go and doc.go). Every success stores the edited draft through
+// steps.go and BEHAVIOUR.md). Every success stores the edited draft through
 // storeTreeLocked and answers 200 with the flow.
 
 // editTree runs op on a copy of the draft tree and stores the copy when op

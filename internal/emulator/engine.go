@@ -14,7 +14,7 @@ import (
 // its server compute, and the publish refusal that follows. Checked against
 // @activepieces/shared 0.96.2 (flows/operations/import-flow.js,
 // add-action.js, update-trigger.js, actions/action.js, triggers/trigger.js);
-// see doc.go ("Modes").
+// see BEHAVIOUR.md ("Modes").
 
 // lastUpdatedLayout is dayjs().toISOString(): milliseconds, always three
 // digits, "Z".

@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// Faults configures deterministic fault injection (see the package
-// documentation, "Fault injection"). The zero value injects nothing.
+// Faults configures deterministic fault injection (see BEHAVIOUR.md,
+// "Fault injection"). The zero value injects nothing.
 type Faults struct {
 	// Seed seeds the PRNG every decision is drawn from. A given seed and a
 	// given sequence of eligible requests always give the same faults.

@@ -86,7 +86,7 @@ func parseListQuery(r *http.Request, statuses []string, executions bool) (listQu
 	return q, errs
 }
 
-// GET /v1/workflow/ — PaginatedResponseStrId[FlowAllResponse]; see doc.go
+// GET /v1/workflow/ — PaginatedResponseStrId[FlowAllResponse]; see BEHAVIOUR.md
 // for the cursor and page rules.
 func (s *Server) handleList(c *call) {
 	q, errs := parseListQuery(c.r, flowStatuses, false)

@@ -7,7 +7,7 @@ import (
 
 // What Diga does between its API and the Activepieces engine is undocumented
 // in places. Each plausible reading the provider must survive is a mode of
-// the emulator, chosen per Server; see doc.go ("Modes").
+// the emulator, chosen per Server; see BEHAVIOUR.md ("Modes").
 
 // ImportMode is how POST …/import turns the request's trigger tree into the
 // stored draft (and, in ImportEngine, how the other tree writes behave).

@@ -15,7 +15,7 @@ import (
 // flow operations (ADD_ACTION, DELETE_ACTION, ADD_BRANCH, …) mapped onto
 // Diga's tree shape, where a router's branches live in "children" and a
 // loop's body in "firstLoopAction" (Activepieces' key) or children[0]; see
-// doc.go.
+// BEHAVIOUR.md.
 
 const (
 	locationAfter        = "AFTER"

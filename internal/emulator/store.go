@@ -16,7 +16,7 @@ type project struct {
 	// the project, deleted ones included, so a deleted flow's id still works
 	// as an after/before cursor.
 	cursors map[string]int64
-	tests   *testState // created on first use (testing.go)
+	tests   *testState // created on first use (runs.go)
 	// agents and phones (agents.go, phones.go); agentCursors like cursors.
 	agents       map[string]*agent
 	agentCursors map[string]int64

@@ -334,7 +334,7 @@ func isDigaTrigger(trigger map[string]any) bool {
 	return isDigaPiece(name)
 }
 
-// flowCategory derives flow_category from the draft trigger tree; see doc.go.
+// flowCategory derives flow_category from the draft trigger tree; see BEHAVIOUR.md.
 func flowCategory(trigger map[string]any) string {
 	if trigger == nil || triggerType(trigger) != triggerPiece {
 		return categoryEmpty

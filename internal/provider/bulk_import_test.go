@@ -1,21 +1,11 @@
 package provider
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
-
-	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/contract"
 	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
@@ -28,115 +18,6 @@ import (
 // itself, the way terraform-plugin-testing does under the hood.
 
 const bulkFlowCount = 100
-
-// cliProvider serves the provider for terraform CLI processes started by
-// the test and returns the TF_REATTACH_PROVIDERS value that points at it.
-func cliProvider(t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cfgCh := make(chan *plugin.ReattachConfig, 1)
-	closeCh := make(chan struct{})
-	server, err := ProtocolServer("test")()
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		_ = tf6server.Serve(Address, func() tfprotov6.ProviderServer { return server },
-			tf6server.WithDebug(ctx, cfgCh, closeCh),
-			tf6server.WithoutLogStderrOverride(),
-			tf6server.WithLoggingSink(t))
-	}()
-	cfg := <-cfgCh
-	t.Cleanup(func() {
-		cancel()
-		<-closeCh
-	})
-	entry := map[string]any{
-		"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion,
-		"Pid": cfg.Pid, "Test": cfg.Test,
-		"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
-	}
-	reattach := map[string]any{}
-	for _, addr := range cliProviderAddresses() {
-		reattach[addr] = entry
-	}
-	b, err := json.Marshal(reattach)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// tfRunner runs terraform in one working directory, with the provider
-// served in-process (reattach) or, with env from builtProvider, as a
-// binary Terraform starts itself.
-type tfRunner struct {
-	t        *testing.T
-	dir      string
-	reattach string
-	env      []string
-}
-
-func (r tfRunner) run(args ...string) (string, int) {
-	r.t.Helper()
-	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
-	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_LOG=", "NO_COLOR=1")
-	if r.reattach != "" {
-		cmd.Env = append(cmd.Env, "TF_REATTACH_PROVIDERS="+r.reattach)
-	}
-	cmd.Env = append(cmd.Env, r.env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		code = exitErr.ExitCode()
-	} else if err != nil {
-		r.t.Fatalf("terraform %v: %v", args, err)
-	}
-	if code != 0 {
-		return stdout.String() + stderr.String(), code
-	}
-	return stdout.String(), code
-}
-
-func (r tfRunner) mustRun(args ...string) string {
-	r.t.Helper()
-	out, code := r.run(args...)
-	if code != 0 {
-		r.t.Fatalf("terraform %s failed (exit %d):\n%s", strings.Join(args, " "), code, out)
-	}
-	return out
-}
-
-// planSummary counts a saved plan's resource changes.
-func (r tfRunner) planSummary(planFile string) (imports, changes int) {
-	r.t.Helper()
-	var plan struct {
-		ResourceChanges []struct {
-			Address string `json:"address"`
-			Change  struct {
-				Actions   []string        `json:"actions"`
-				Importing json.RawMessage `json:"importing"`
-			} `json:"change"`
-		} `json:"resource_changes"`
-	}
-	if err := json.Unmarshal([]byte(r.mustRun("show", "-json", planFile)), &plan); err != nil {
-		r.t.Fatal(err)
-	}
-	for _, rc := range plan.ResourceChanges {
-		if len(rc.Change.Importing) > 0 && string(rc.Change.Importing) != "null" {
-			imports++
-		}
-		if len(rc.Change.Actions) != 1 || rc.Change.Actions[0] != "no-op" {
-			changes++
-			r.t.Logf("change planned for %s: %v", rc.Address, rc.Change.Actions)
-		}
-	}
-	return imports, changes
-}
 
 // guideDir copies an example directory of the guide and adds a provider
 // block for the emulator (the guide itself uses DIGA_API_KEY/DIGA_BASE_URL).

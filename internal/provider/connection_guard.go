@@ -8,9 +8,9 @@ import (
 	"github.com/Diga-io/terraform-provider-diga/internal/client"
 )
 
-// Diga's connection create is an upsert (ENDPOINTS.md: "a thin proxy to the
-// workflow engine's connection upsert, so creating an existing one may
-// update it"). What it is keyed on is not documented. The emulator keys it
+// Diga's connection create is an upsert: Diga's API reference describes it
+// as a thin proxy to the workflow engine's connection upsert, so creating
+// an existing connection may update it. What it is keyed on is not documented. The emulator keys it
 // on (piece_name, display_name), compared exactly, and the provider's
 // guards below use the same key. It is an open question whether the real
 // engine compares display names exactly, case-insensitively, or keys on the

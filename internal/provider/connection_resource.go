@@ -134,9 +134,7 @@ func joinQuoted(values []string) string {
 }
 
 func (r *connectionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if pd, ok := configureClient(req.ProviderData, &resp.Diagnostics); ok {
-		r.data = pd
-	}
+	r.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *connectionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -151,7 +149,7 @@ func (r *connectionResource) ValidateConfig(ctx context.Context, req resource.Va
 	}
 }
 
-func (r *connectionResource) upsert(ctx context.Context, cfg, plan connectionModel) (*client.Connection, error) {
+func upsertConnection(ctx context.Context, c *client.Client, cfg, plan connectionModel) (*client.Connection, error) {
 	req := client.CreateConnectionRequest{
 		PieceName:   plan.PieceName.ValueString(),
 		DisplayName: plan.DisplayName.ValueString(),
@@ -160,7 +158,7 @@ func (r *connectionResource) upsert(ctx context.Context, cfg, plan connectionMod
 	if !cfg.ValueWO.IsNull() && !cfg.ValueWO.IsUnknown() {
 		req.Value = json.RawMessage(cfg.ValueWO.ValueString())
 	}
-	return r.data.client.UpsertConnection(ctx, req)
+	return c.UpsertConnection(ctx, req)
 }
 
 // ModifyPlan checks, for a connection about to be created (or replaced by
@@ -168,9 +166,10 @@ func (r *connectionResource) upsert(ctx context.Context, cfg, plan connectionMod
 // Diga already holds or one another resource of this plan creates. A list
 // that fails only warns: the apply checks again before it sends anything.
 func (r *connectionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil || r.data.client == nil {
+	if req.Plan.Raw.IsNull() || r.data == nil || r.data.deferred() {
 		return // destroy, or the provider configuration is not known yet
 	}
+	c := r.data.apiClient(&resp.Diagnostics)
 	var plan connectionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -195,7 +194,7 @@ func (r *connectionResource) ModifyPlan(ctx context.Context, req resource.Modify
 				"second secret would overwrite the first. Give each resource its own display_name.", piece, display))
 		return
 	}
-	conns, err := r.data.client.ListConnections(ctx)
+	conns, err := c.ListConnections(ctx)
 	if err != nil {
 		resp.Diagnostics.AddAttributeWarning(path.Root("display_name"), "Could not check for an existing connection",
 			fmt.Sprintf("Listing the project's connections failed (%s), so the plan cannot tell whether Diga already "+
@@ -242,9 +241,7 @@ func (r *connectionResource) Create(ctx context.Context, req resource.CreateRequ
 	var plan, cfg connectionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...) // write-only values are only in the config
-	if r.data == nil || r.data.client == nil {
-		resp.Diagnostics.AddError("Diga provider not configured", "The provider's api_key or base_url is not known yet.")
-	}
+	c := r.data.apiClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -255,7 +252,7 @@ func (r *connectionResource) Create(ctx context.Context, req resource.CreateRequ
 	// the same key waits, then finds this one's connection.
 	unlock := connectionLocks.lock(key)
 	defer unlock()
-	conns, err := r.data.client.ListConnections(ctx)
+	conns, err := c.ListConnections(ctx)
 	if err != nil && !adopt {
 		resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Unable to check for an existing connection",
 			fmt.Sprintf("Listing the project's connections failed: %s. Without that list the provider cannot tell whether "+
@@ -264,15 +261,15 @@ func (r *connectionResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	existed := map[string]bool{}
-	for _, c := range conns {
-		existed[c.ID] = true
+	for _, conn := range conns {
+		existed[conn.ID] = true
 	}
 	same, _ := findConnection(conns, key.pieceName, key.displayName)
 	if same != nil && !adopt {
 		addConnectionExists(&resp.Diagnostics, same, "")
 		return
 	}
-	conn, err := r.upsert(ctx, cfg, plan)
+	conn, err := upsertConnection(ctx, c, cfg, plan)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to create connection", err, nil)
 		return
@@ -298,10 +295,14 @@ func (r *connectionResource) Create(ctx context.Context, req resource.CreateRequ
 func (r *connectionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state connectionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || r.data == nil || r.data.client == nil {
+	if resp.Diagnostics.HasError() || r.data.deferred() {
+		return // the provider configuration is not known yet: keep the prior state
+	}
+	c := r.data.apiClient(&resp.Diagnostics)
+	if c == nil {
 		return
 	}
-	conns, err := r.data.client.ListConnections(ctx)
+	conns, err := c.ListConnections(ctx)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to list connections", err, nil)
 		return
@@ -324,9 +325,7 @@ func (r *connectionResource) Update(ctx context.Context, req resource.UpdateRequ
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	if r.data == nil || r.data.client == nil {
-		resp.Diagnostics.AddError("Diga provider not configured", "The provider's api_key or base_url is not known yet.")
-	}
+	c := r.data.apiClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -339,7 +338,7 @@ func (r *connectionResource) Update(ctx context.Context, req resource.UpdateRequ
 				"The connection's type changed but value_wo is not set, so Diga gets the new type without credentials.")
 		}
 		unlock := connectionLocks.lock(connectionKey{project: r.data.project, pieceName: plan.PieceName.ValueString(), displayName: plan.DisplayName.ValueString()})
-		conn, err := r.upsert(ctx, cfg, plan)
+		conn, err := upsertConnection(ctx, c, cfg, plan)
 		unlock()
 		if err != nil {
 			addAPIError(&resp.Diagnostics, "Unable to update connection", err, nil)

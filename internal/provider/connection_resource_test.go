@@ -273,3 +273,77 @@ func TestProtocol_connectionCreatesAreSerialised(t *testing.T) {
 		t.Errorf("the losing create does not name the winner's connection %s / %s:\n%s", conns[0].ID, conns[0].ExternalID, msg)
 	}
 }
+
+func TestAccConnection_writeOnlyValue(t *testing.T) {
+	tg := newAccTarget(t)
+	tg.emulatorOnly(t)
+	secret1, secret2 := "s1-"+randomSuffix(t), "s2-"+randomSuffix(t)
+	registerSecret(secret1)
+	registerSecret(secret2)
+	display := tg.name(t, "slack-bot")
+	cfg := func(secret, version string) string {
+		return tg.providerBlock() + fmt.Sprintf(`
+resource "diga_connection" "slack" {
+  piece_name       = "@activepieces/piece-slack"
+  display_name     = %q
+  type             = "SECRET_TEXT"
+  value_wo         = jsonencode({ secret_text = %q })
+  value_wo_version = %q
+}
+
+data "diga_connections" "all" {
+  depends_on = [diga_connection.slack]
+}
+
+output "reference" {
+  value = "{{connections['${diga_connection.slack.external_id}']}}"
+}
+`, display, secret, version)
+	}
+	storedValue := func(want string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			conns := tg.emu.Connections(tg.apiKey)
+			if len(conns) != 1 {
+				return fmt.Errorf("emulator holds %d connections, want 1", len(conns))
+			}
+			if got := fmt.Sprint(conns[0].Value["secret_text"]); got != want {
+				return fmt.Errorf("stored secret is not the one configured")
+			}
+			for _, rs := range s.RootModule().Resources {
+				for k, v := range rs.Primary.Attributes {
+					if strings.Contains(v, want) {
+						return fmt.Errorf("the secret is in state (%s.%s)", rs.Type, k)
+					}
+				}
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			// Diga cannot delete connections: destroy leaves it in place.
+			if n := len(tg.emu.Connections(tg.apiKey)); n != 1 {
+				return fmt.Errorf("emulator holds %d connections after destroy, want the 1 that Diga keeps", n)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(secret1, "1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("diga_connection.slack", tfjsonpath.New("value_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("diga_connection.slack", tfjsonpath.New("status"), knownvalue.StringExact("ACTIVE")),
+					statecheck.ExpectKnownValue("data.diga_connections.all", tfjsonpath.New("connections"), knownvalue.ListSizeExact(1)),
+				},
+				Check: storedValue(secret1),
+			},
+			{
+				// A new secret alone is not sent: write-only values are not
+				// compared. Bumping value_wo_version sends it.
+				Config: cfg(secret2, "2"),
+				Check:  storedValue(secret2),
+			},
+		},
+	})
+}

@@ -734,7 +734,7 @@ func needsQuery(c cliInfo) string {
 // emptyBranch: Diga answers a router's empty branch as a null item of
 // children, as Activepieces stores it, and the contract's
 // StepResponse.children cannot express it (the emulator's documented
-// deviation, internal/emulator/doc.go).
+// deviation, internal/emulator/BEHAVIOUR.md).
 const emptyBranch = "the flow has an empty router branch (a null item of children, which the contract cannot express)"
 
 // placeholder is a secret's stand-in: the emulator stores it and never

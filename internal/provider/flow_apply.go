@@ -3,18 +3,27 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/Diga-io/terraform-provider-diga/internal/client"
 	"github.com/Diga-io/terraform-provider-diga/internal/flowdef"
 )
+
+// This file holds every write diga_flow's Create and Update make: create
+// (an empty flow or a template's copy), then run (rename, import, test,
+// publish, status), each step one call of internal/client, carried out as
+// a flowDecision (flow_plan.go) says. It decides nothing itself.
 
 // flowApply carries out one flowDecision against Diga. Every step that
 // succeeds is recorded in state at once, so an error leaves state true to
@@ -43,6 +52,99 @@ func (a *flowApply) fields() map[string]any {
 	return map[string]any{"flow_id": a.state.ID.ValueString()}
 }
 
+// create makes the flow, the first write of a Create: a copy of the
+// template (template_id) or an empty flow, recorded in state at once. A
+// definition that cannot be sent (a piece version the catalogue cannot
+// give) fails first, before a flow exists. It reports whether the flow
+// was made.
+func (a *flowApply) create(ctx context.Context, config tfsdk.Config, d flowDecision) bool {
+	if a.def != nil && d.Import != triFalse {
+		if _, err := a.engineBody(ctx); err != nil {
+			a.diags.AddAttributeError(path.Root("definition"), "Unable to apply flow definition",
+				upperFirst(err.Error())+". Nothing was created.")
+			return false
+		}
+	}
+
+	var flow *client.Flow
+	if !a.plan.TemplateID.IsNull() {
+		connsAttr, conns := templateConnectionsOf(ctx, a.plan, config, a.diags)
+		if a.diags.HasError() {
+			return false
+		}
+		flow = a.copyTemplate(ctx, connsAttr, conns)
+	} else {
+		res, err := a.c.CreateFlow(ctx, a.plan.Name.ValueString())
+		if err != nil {
+			addAPIError(a.diags, "Unable to create flow", err, flowFieldPaths)
+		} else {
+			flow = res.Flow
+			for _, w := range res.Warnings {
+				a.diags.AddWarning(w.Summary, w.Detail)
+			}
+		}
+	}
+	if flow == nil {
+		return false
+	}
+	tflog.Info(ctx, "Created Diga flow", map[string]any{"flow_id": flow.ID})
+
+	state := a.plan
+	state.TemplateConnectionsWO = types.MapNull(types.StringType) // write-only: never stored
+	state.PublishedHash = types.StringNull()
+	state.Definition = definitionNull() // not imported yet
+	state.Enabled = types.BoolValue(flow.Status != nil && *flow.Status == client.FlowStatusEnabled)
+	*a.state = state
+	a.record(ctx, flow)
+	a.state.Name = a.plan.Name
+	return true
+}
+
+// copyTemplate creates the flow from plan.TemplateID with the given
+// connections (template_connections, or template_connections_wo from the
+// configuration) and reads it back; nil after an error diagnostic.
+func (a *flowApply) copyTemplate(ctx context.Context, connsAttr path.Path, connections types.Map) *client.Flow {
+	c, plan, diags := a.c, a.plan, a.diags
+	name := plan.Name.ValueString()
+	req := &client.CopyTemplateRequest{FlowName: &name}
+	if !plan.TemplateVariables.IsNull() {
+		req.Variables = map[string]any{}
+		for k, v := range stringElements(plan.TemplateVariables) {
+			req.Variables[k] = v
+		}
+	}
+	if !connections.IsNull() {
+		conns := stringElements(connections)
+		for _, k := range slices.Sorted(maps.Keys(conns)) {
+			req.Connections = append(req.Connections, client.TemplateConnectionValue{Key: k, Value: conns[k]})
+		}
+	}
+	res, err := c.CopyTemplate(ctx, plan.TemplateID.ValueString(), req)
+	if errors.Is(err, client.ErrCopyOutcomeUnknown) {
+		diags.AddError("Unable to create flow from template",
+			fmt.Sprintf("The answer to copying template %s was lost, so Diga may or may not hold a new flow named %q. "+
+				"Check the flows in Diga: import it with terraform import, or delete it and apply again. (%s)",
+				plan.TemplateID.ValueString(), name, err))
+		return nil
+	}
+	if err != nil {
+		addAPIError(diags, "Unable to create flow from template", err, map[string]path.Path{
+			"body.variables":   path.Root("template_variables"),
+			"body.connections": connsAttr,
+			"body.flow_name":   path.Root("name"),
+		})
+		return nil
+	}
+	flow, err := c.GetFlow(ctx, res.FlowID)
+	if err != nil {
+		diags.AddError("Unable to read the flow created from the template",
+			fmt.Sprintf("Diga created flow %s from template %s, but reading it back failed: %s. The flow exists in Diga; "+
+				"import it with: terraform import <address> %s", res.FlowID, plan.TemplateID.ValueString(), err, res.FlowID))
+		return nil
+	}
+	return flow
+}
+
 // record takes an answer into state.
 func (a *flowApply) record(ctx context.Context, flow *client.Flow) {
 	a.last = flow
@@ -67,7 +169,7 @@ func (a *flowApply) draftHolds() bool {
 func (a *flowApply) run(ctx context.Context, d flowDecision) {
 	id := a.state.ID.ValueString()
 
-	if d.Rename == yes {
+	if d.Rename == triTrue {
 		flow, err := a.c.RenameFlow(ctx, id, a.plan.Name.ValueString())
 		if err != nil {
 			addAPIError(a.diags, "Unable to rename flow", err, flowFieldPaths)
@@ -81,17 +183,17 @@ func (a *flowApply) run(ctx context.Context, d flowDecision) {
 	// A publish makes live exactly the configured definition: when the
 	// draft may hold something else (an edit in the Diga UI since the plan),
 	// the configured definition is imported first.
-	if d.Import == yes || (d.Publish == yes && a.def != nil && !a.draftHolds()) {
+	if d.Import == triTrue || (d.Publish == triTrue && a.def != nil && !a.draftHolds()) {
 		if !a.importDefinition(ctx, id) {
 			return
 		}
 	}
 
-	if d.TestFirst == yes && !a.testDraft(ctx, id) {
+	if d.TestFirst == triTrue && !a.testDraft(ctx, id) {
 		return
 	}
 
-	if d.Publish == yes {
+	if d.Publish == triTrue {
 		flow, err := a.c.PublishFlow(ctx, id)
 		if err != nil {
 			addAPIError(a.diags, "Unable to publish flow", err, flowFieldPaths)
@@ -105,7 +207,7 @@ func (a *flowApply) run(ctx context.Context, d flowDecision) {
 		}
 	}
 
-	if !a.setStatus(ctx, id, d.Status == yes) {
+	if !a.setStatus(ctx, id, d.Status == triTrue) {
 		return
 	}
 

@@ -18,11 +18,11 @@ import (
 //
 // req.Plan.Get / resp.State.Set walk the model's struct tags with reflection
 // on every call (and the framework compiles a regular expression per field
-// while doing it); issue 14's profile put that at a sixth to a quarter of
-// the provider's CPU in a plan or apply of many flows. flowFields lists each
-// attribute once with its type and its field, and the conversion asks each
-// type and value to convert itself — what the reflection ends up doing,
-// without finding out how first. TestFlowModelValue checks both agree with
+// while doing it); the benchmark's profile (BENCHMARKS.md) put that at a
+// sixth to a quarter of the provider's CPU in a plan or apply of many
+// flows. flowFields lists each attribute once with its type and its field,
+// and the conversion asks each type and value to convert itself — what the
+// reflection ends up doing, without finding out how first. TestFlowModelValue checks both agree with
 // the framework on every kind of value.
 //
 // A definition is never validated on the way: a definition Diga holds that

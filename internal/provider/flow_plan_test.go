@@ -10,7 +10,7 @@ import (
 // unmanaged/unknown/unchanged/changed (with its publishability and pending
 // publish) × publish × published before × enabled before and after.
 func allFlowFacts() []flowFacts {
-	tri := []maybe{no, yes, unknown}
+	tri := []tristate{triFalse, triTrue, triUnknown}
 	var out []flowFacts
 	for _, creating := range []bool{true, false} {
 		for _, fromTemplate := range []bool{false, true} {
@@ -19,23 +19,23 @@ func allFlowFacts() []flowFacts {
 			}
 			names := tri
 			if creating {
-				names = []maybe{no}
+				names = []tristate{triFalse}
 			}
 			for _, name := range names {
 				for _, def := range []definitionIntent{defUnmanaged, defUnknown, defUnchanged, defChanged} {
 					if creating && def == defUnchanged {
 						continue // nothing to be unchanged from
 					}
-					publishables, pendings := []maybe{no, yes}, []maybe{no, yes}
+					publishables, pendings := []tristate{triFalse, triTrue}, []tristate{triFalse, triTrue}
 					switch {
 					case def == defUnknown:
-						publishables, pendings = []maybe{unknown}, []maybe{unknown}
+						publishables, pendings = []tristate{triUnknown}, []tristate{triUnknown}
 					case def == defUnmanaged && fromTemplate:
-						publishables, pendings = tri, []maybe{no}
+						publishables, pendings = tri, []tristate{triFalse}
 					case def == defUnmanaged:
-						publishables, pendings = []maybe{unknown}, []maybe{no}
+						publishables, pendings = []tristate{triUnknown}, []tristate{triFalse}
 					case creating:
-						pendings = []maybe{yes}
+						pendings = []tristate{triTrue}
 					}
 					for _, publishable := range publishables {
 						for _, pending := range pendings {
@@ -71,25 +71,25 @@ func allFlowFacts() []flowFacts {
 	return out
 }
 
-// refinements are the facts with every unknown replaced by yes or no in
-// every way: what the apply may meet once the plan is known.
+// refinements are the facts with every triUnknown replaced by triTrue or
+// triFalse in every way: what the apply may meet once the plan is known.
 func refinements(f flowFacts) []flowFacts {
 	out := []flowFacts{f}
-	for _, field := range []func(*flowFacts) *maybe{
-		func(f *flowFacts) *maybe { return &f.NameChanged },
-		func(f *flowFacts) *maybe { return &f.Publishable },
-		func(f *flowFacts) *maybe { return &f.Publish },
-		func(f *flowFacts) *maybe { return &f.PublishPending },
-		func(f *flowFacts) *maybe { return &f.Enabled },
-		func(f *flowFacts) *maybe { return &f.TestBeforePublish },
+	for _, field := range []func(*flowFacts) *tristate{
+		func(f *flowFacts) *tristate { return &f.NameChanged },
+		func(f *flowFacts) *tristate { return &f.Publishable },
+		func(f *flowFacts) *tristate { return &f.Publish },
+		func(f *flowFacts) *tristate { return &f.PublishPending },
+		func(f *flowFacts) *tristate { return &f.Enabled },
+		func(f *flowFacts) *tristate { return &f.TestBeforePublish },
 	} {
 		var next []flowFacts
 		for _, g := range out {
-			if *field(&g) != unknown {
+			if *field(&g) != triUnknown {
 				next = append(next, g)
 				continue
 			}
-			for _, v := range []maybe{no, yes} {
+			for _, v := range []tristate{triFalse, triTrue} {
 				h := g
 				*field(&h) = v
 				next = append(next, h)
@@ -128,66 +128,66 @@ func TestDecideFlow_everyCombination(t *testing.T) {
 			t.Errorf("%+v → %+v: %s", f, d, fmt.Sprintf(format, args...))
 		}
 
-		if f.Creating && (d.Rename != no || d.Writes != yes) {
+		if f.Creating && (d.Rename != triFalse || d.Writes != triTrue) {
 			fail("a create renames nothing and always writes")
 		}
 		if !f.Creating && d.Rename != f.NameChanged {
 			fail("an update renames exactly when the name changed")
 		}
-		wantImport := map[definitionIntent]maybe{defUnmanaged: no, defUnknown: unknown, defUnchanged: no, defChanged: yes}[f.Definition]
+		wantImport := map[definitionIntent]tristate{defUnmanaged: triFalse, defUnknown: triUnknown, defUnchanged: triFalse, defChanged: triTrue}[f.Definition]
 		if d.Import != wantImport {
 			fail("import is %s, want %s", d.Import, wantImport)
 		}
 		// Terraform publishes only what Terraform wrote.
-		if !managed && (!f.Creating || !f.FromTemplate) && d.Publish != no {
+		if !managed && (!f.Creating || !f.FromTemplate) && d.Publish != triFalse {
 			fail("an unmanaged draft is never published")
 		}
-		if f.Publish == no && d.Publish != no {
+		if f.Publish == triFalse && d.Publish != triFalse {
 			fail("publish = false never publishes")
 		}
-		if f.Publishable == no && d.Publish != no {
+		if f.Publishable == triFalse && d.Publish != triFalse {
 			fail("an unpublishable definition is never published")
 		}
-		if d.Publish == yes && (f.Publish != yes || f.Publishable != yes) {
+		if d.Publish == triTrue && (f.Publish != triTrue || f.Publishable != triTrue) {
 			fail("published without publish = true and a publishable draft")
 		}
-		if managed && f.Publish == yes && f.Publishable == yes &&
-			(f.Creating || f.NameChanged == yes || f.Definition == defChanged || f.PublishPending == yes) && d.Publish != yes {
+		if managed && f.Publish == triTrue && f.Publishable == triTrue &&
+			(f.Creating || f.NameChanged == triTrue || f.Definition == defChanged || f.PublishPending == triTrue) && d.Publish != triTrue {
 			fail("a due publish was not planned")
 		}
-		if managed && !f.Creating && f.NameChanged == no && f.Definition == defUnchanged && f.PublishPending == no && d.Publish != no {
+		if managed && !f.Creating && f.NameChanged == triFalse && f.Definition == defUnchanged && f.PublishPending == triFalse && d.Publish != triFalse {
 			fail("published although nothing Terraform wrote changed")
 		}
 		// test_before_publish: a test exactly before each publish.
 		if d.TestFirst != d.Publish.and(f.TestBeforePublish) {
 			fail("test first is %s, want publish (%s) and test_before_publish (%s)", d.TestFirst, d.Publish, f.TestBeforePublish)
 		}
-		if f.TestBeforePublish == no && d.TestFirst != no {
+		if f.TestBeforePublish == triFalse && d.TestFirst != triFalse {
 			fail("test_before_publish = false never tests")
 		}
-		if d.TestFirst == yes && d.Publish != yes {
+		if d.TestFirst == triTrue && d.Publish != triTrue {
 			fail("a test without a publish")
 		}
 		if d.Status != f.Enabled {
 			fail("the status follows enabled")
 		}
-		if !f.Creating && f.NameChanged == no && (f.Definition == defUnchanged || f.Definition == defUnmanaged) &&
-			d.Publish == no && f.Enabled == known(f.EnabledBefore) && d.Writes != no {
+		if !f.Creating && f.NameChanged == triFalse && (f.Definition == defUnchanged || f.Definition == defUnmanaged) &&
+			d.Publish == triFalse && f.Enabled == triOf(f.EnabledBefore) && d.Writes != triFalse {
 			fail("nothing changes, yet writes are planned")
 		}
-		if (d.Rename == yes || d.Import == yes || d.Publish == yes) && d.Writes != yes {
+		if (d.Rename == triTrue || d.Import == triTrue || d.Publish == triTrue) && d.Writes != triTrue {
 			fail("a write was not counted")
 		}
 
 		// enabled = true that can never hold is refused at plan.
 		switch {
-		case f.Enabled != yes && len(d.Problems) > 0:
+		case f.Enabled != triTrue && len(d.Problems) > 0:
 			fail("problems without enabled = true")
-		case f.Enabled == yes && f.Creating && !f.FromTemplate && !managed && !d.refused():
+		case f.Enabled == triTrue && f.Creating && !f.FromTemplate && !managed && !d.refused():
 			fail("an empty new flow cannot be enabled")
-		case f.Enabled == yes && managed && f.Publishable == no && !d.refused():
+		case f.Enabled == triTrue && managed && f.Publishable == triFalse && !d.refused():
 			fail("an EMPTY trigger cannot be enabled")
-		case f.Enabled == yes && managed && f.Publish == no && !f.PublishedBefore && !f.EnabledBefore && !d.refused():
+		case f.Enabled == triTrue && managed && f.Publish == triFalse && !f.PublishedBefore && !f.EnabledBefore && !d.refused():
 			fail("a never-published flow with publish = false cannot be enabled")
 		}
 		for _, p := range d.Problems {
@@ -197,20 +197,20 @@ func TestDecideFlow_everyCombination(t *testing.T) {
 		}
 
 		// The apply recomputes the decision from the known plan: wherever
-		// the plan already said yes or no, the apply must say the same.
+		// the plan already said true or false, the apply must say the same.
 		for _, g := range refinements(f) {
 			a := decideFlow(g)
 			for _, c := range []struct {
 				what       string
-				plan, appl maybe
+				plan, appl tristate
 			}{
 				{"rename", d.Rename, a.Rename}, {"import", d.Import, a.Import}, {"publish", d.Publish, a.Publish},
 				{"status", d.Status, a.Status}, {"writes", d.Writes, a.Writes}, {"test first", d.TestFirst, a.TestFirst},
 			} {
-				if c.plan != unknown && c.plan != c.appl {
+				if c.plan != triUnknown && c.plan != c.appl {
 					fail("plan says %s=%s but the apply with %+v decides %s", c.what, c.plan, g, c.appl)
 				}
-				if c.appl == unknown {
+				if c.appl == triUnknown {
 					fail("the apply with known facts %+v left %s unknown", g, c.what)
 				}
 			}
@@ -228,26 +228,26 @@ func TestDecideFlow_examples(t *testing.T) {
 		f    flowFacts
 		want flowDecision
 	}{
-		{"create empty flow", flowFacts{Creating: true, Definition: defUnmanaged, Publishable: unknown, Publish: yes, Enabled: no},
-			flowDecision{Rename: no, Import: no, Publish: no, Status: no, Writes: yes}},
-		{"create with definition, enabled", flowFacts{Creating: true, Definition: defChanged, Publishable: yes, Publish: yes, PublishPending: yes, Enabled: yes},
-			flowDecision{Rename: no, Import: yes, Publish: yes, Status: yes, Writes: yes}},
-		{"rename a managed flow publishes", flowFacts{NameChanged: yes, Definition: defUnchanged, Publishable: yes, Publish: yes, PublishedBefore: true, EnabledBefore: true, Enabled: yes},
-			flowDecision{Rename: yes, Import: no, Publish: yes, Status: yes, Writes: yes}},
-		{"rename an unmanaged flow does not publish the UI's draft", flowFacts{NameChanged: yes, Definition: defUnmanaged, Publishable: unknown, Publish: yes, PublishedBefore: true, EnabledBefore: true, Enabled: yes},
-			flowDecision{Rename: yes, Import: no, Publish: no, Status: yes, Writes: yes}},
-		{"publish switched back on", flowFacts{NameChanged: no, Definition: defUnchanged, Publishable: yes, Publish: yes, PublishPending: yes, Enabled: no},
-			flowDecision{Rename: no, Import: no, Publish: yes, Status: no, Writes: yes}},
-		{"nothing to do", flowFacts{NameChanged: no, Definition: defUnchanged, Publishable: yes, Publish: yes, PublishedBefore: true, EnabledBefore: true, Enabled: yes},
-			flowDecision{Rename: no, Import: no, Publish: no, Status: yes, Writes: no}},
-		{"gate: a due publish is tested first", flowFacts{NameChanged: no, Definition: defChanged, Publishable: yes, Publish: yes, PublishPending: yes, PublishedBefore: true, EnabledBefore: true, Enabled: yes, TestBeforePublish: yes},
-			flowDecision{Rename: no, Import: yes, Publish: yes, TestFirst: yes, Status: yes, Writes: yes}},
-		{"gate: nothing to publish, nothing to test", flowFacts{NameChanged: no, Definition: defUnchanged, Publishable: yes, Publish: yes, PublishedBefore: true, EnabledBefore: true, Enabled: yes, TestBeforePublish: yes},
-			flowDecision{Rename: no, Import: no, Publish: no, TestFirst: no, Status: yes, Writes: no}},
-		{"gate: publish = false tests nothing", flowFacts{NameChanged: no, Definition: defChanged, Publishable: yes, Publish: no, PublishPending: yes, PublishedBefore: true, Enabled: no, TestBeforePublish: yes},
-			flowDecision{Rename: no, Import: yes, Publish: no, TestFirst: no, Status: no, Writes: yes}},
-		{"definition known only at apply", flowFacts{NameChanged: no, Definition: defUnknown, Publishable: unknown, Publish: yes, PublishPending: unknown, PublishedBefore: true, Enabled: no},
-			flowDecision{Rename: no, Import: unknown, Publish: unknown, Status: no, Writes: unknown}},
+		{"create empty flow", flowFacts{Creating: true, Definition: defUnmanaged, Publishable: triUnknown, Publish: triTrue, Enabled: triFalse},
+			flowDecision{Rename: triFalse, Import: triFalse, Publish: triFalse, Status: triFalse, Writes: triTrue}},
+		{"create with definition, enabled", flowFacts{Creating: true, Definition: defChanged, Publishable: triTrue, Publish: triTrue, PublishPending: triTrue, Enabled: triTrue},
+			flowDecision{Rename: triFalse, Import: triTrue, Publish: triTrue, Status: triTrue, Writes: triTrue}},
+		{"rename a managed flow publishes", flowFacts{NameChanged: triTrue, Definition: defUnchanged, Publishable: triTrue, Publish: triTrue, PublishedBefore: true, EnabledBefore: true, Enabled: triTrue},
+			flowDecision{Rename: triTrue, Import: triFalse, Publish: triTrue, Status: triTrue, Writes: triTrue}},
+		{"rename an unmanaged flow does not publish the UI's draft", flowFacts{NameChanged: triTrue, Definition: defUnmanaged, Publishable: triUnknown, Publish: triTrue, PublishedBefore: true, EnabledBefore: true, Enabled: triTrue},
+			flowDecision{Rename: triTrue, Import: triFalse, Publish: triFalse, Status: triTrue, Writes: triTrue}},
+		{"publish switched back on", flowFacts{NameChanged: triFalse, Definition: defUnchanged, Publishable: triTrue, Publish: triTrue, PublishPending: triTrue, Enabled: triFalse},
+			flowDecision{Rename: triFalse, Import: triFalse, Publish: triTrue, Status: triFalse, Writes: triTrue}},
+		{"nothing to do", flowFacts{NameChanged: triFalse, Definition: defUnchanged, Publishable: triTrue, Publish: triTrue, PublishedBefore: true, EnabledBefore: true, Enabled: triTrue},
+			flowDecision{Rename: triFalse, Import: triFalse, Publish: triFalse, Status: triTrue, Writes: triFalse}},
+		{"gate: a due publish is tested first", flowFacts{NameChanged: triFalse, Definition: defChanged, Publishable: triTrue, Publish: triTrue, PublishPending: triTrue, PublishedBefore: true, EnabledBefore: true, Enabled: triTrue, TestBeforePublish: triTrue},
+			flowDecision{Rename: triFalse, Import: triTrue, Publish: triTrue, TestFirst: triTrue, Status: triTrue, Writes: triTrue}},
+		{"gate: nothing to publish, nothing to test", flowFacts{NameChanged: triFalse, Definition: defUnchanged, Publishable: triTrue, Publish: triTrue, PublishedBefore: true, EnabledBefore: true, Enabled: triTrue, TestBeforePublish: triTrue},
+			flowDecision{Rename: triFalse, Import: triFalse, Publish: triFalse, TestFirst: triFalse, Status: triTrue, Writes: triFalse}},
+		{"gate: publish = false tests nothing", flowFacts{NameChanged: triFalse, Definition: defChanged, Publishable: triTrue, Publish: triFalse, PublishPending: triTrue, PublishedBefore: true, Enabled: triFalse, TestBeforePublish: triTrue},
+			flowDecision{Rename: triFalse, Import: triTrue, Publish: triFalse, TestFirst: triFalse, Status: triFalse, Writes: triTrue}},
+		{"definition known only at apply", flowFacts{NameChanged: triFalse, Definition: defUnknown, Publishable: triUnknown, Publish: triTrue, PublishPending: triUnknown, PublishedBefore: true, Enabled: triFalse},
+			flowDecision{Rename: triFalse, Import: triUnknown, Publish: triUnknown, Status: triFalse, Writes: triUnknown}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := decideFlow(tc.f)
@@ -259,17 +259,17 @@ func TestDecideFlow_examples(t *testing.T) {
 	}
 
 	refused := []flowFacts{
-		{Creating: true, Definition: defUnmanaged, Publishable: unknown, Publish: yes, Enabled: yes},
-		{Creating: true, Definition: defChanged, Publishable: no, Publish: yes, PublishPending: yes, Enabled: yes},
-		{Creating: true, Definition: defChanged, Publishable: yes, Publish: no, PublishPending: yes, Enabled: yes},
-		{NameChanged: no, Definition: defUnchanged, Publishable: yes, Publish: no, Enabled: yes},
+		{Creating: true, Definition: defUnmanaged, Publishable: triUnknown, Publish: triTrue, Enabled: triTrue},
+		{Creating: true, Definition: defChanged, Publishable: triFalse, Publish: triTrue, PublishPending: triTrue, Enabled: triTrue},
+		{Creating: true, Definition: defChanged, Publishable: triTrue, Publish: triFalse, PublishPending: triTrue, Enabled: triTrue},
+		{NameChanged: triFalse, Definition: defUnchanged, Publishable: triTrue, Publish: triFalse, Enabled: triTrue},
 	}
 	for _, f := range refused {
 		if d := decideFlow(f); !d.refused() {
 			t.Errorf("decideFlow(%+v) accepted enabled = true: %+v", f, d)
 		}
 	}
-	warned := decideFlow(flowFacts{NameChanged: no, Definition: defUnmanaged, Publishable: unknown, Publish: yes, Enabled: yes})
+	warned := decideFlow(flowFacts{NameChanged: triFalse, Definition: defUnmanaged, Publishable: triUnknown, Publish: triTrue, Enabled: triTrue})
 	if len(warned.Problems) != 1 || warned.Problems[0].Error {
 		t.Errorf("enabling an unmanaged flow Terraform never published should warn, got %+v", warned.Problems)
 	}

@@ -2,83 +2,16 @@ package provider
 
 import (
 	"context"
-	"net/http/httptest"
 	"sort"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-
-	"github.com/Diga-io/terraform-provider-diga/internal/contract"
-	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
 )
 
 // The terraform CLI here is 1.11, which has neither resource identities
 // (1.12) nor `terraform query` (1.14). These tests drive the provider
 // server's protocol calls directly, as those Terraform versions would.
-
-// protocolProvider starts an emulator with n seeded flows and returns a
-// configured provider server pointing at it.
-func protocolProvider(t *testing.T, n int) (tfprotov6.ProviderServer, *emulator.Server, string, []string) {
-	t.Helper()
-	key := "proto-key-" + randomSuffix(t)
-	emu := emulator.New(emulator.WithAPIKeys(key))
-	srv := httptest.NewServer(contract.Wrap(t, recordImports(t, emu)))
-	t.Cleanup(srv.Close)
-	ids := emu.SeedFlows(key, n, "listed-")
-
-	ps, _ := configuredServer(t, key, srv.URL, nil)
-	return ps, emu, key, ids
-}
-
-// configuredServer is the provider's protocol server (as main.go serves
-// it), configured like Terraform would with api_key, base_url and the extra
-// provider attributes given (the others null); it also returns the schemas.
-func configuredServer(t *testing.T, key, baseURL string, extra map[string]any) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
-	t.Helper()
-	ctx := context.Background()
-	ps, err := ProtocolServer("test")()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemas, err := ps.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil || hasErrors(schemas.Diagnostics) {
-		t.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
-	}
-	cfgType := schemas.Provider.ValueType().(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, typ := range cfgType.AttributeTypes {
-		vals[name] = tftypes.NewValue(typ, extra[name])
-	}
-	vals["api_key"] = tftypes.NewValue(tftypes.String, key)
-	vals["base_url"] = tftypes.NewValue(tftypes.String, baseURL)
-	cfg, err := tfprotov6.NewDynamicValue(cfgType, tftypes.NewValue(cfgType, vals))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf, err := ps.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.14.0", Config: &cfg})
-	if err != nil || hasErrors(conf.Diagnostics) {
-		t.Fatalf("ConfigureProvider: %v %v", err, diagText(conf.Diagnostics))
-	}
-	return ps, schemas
-}
-
-func hasErrors(diags []*tfprotov6.Diagnostic) bool {
-	for _, d := range diags {
-		if d.Severity == tfprotov6.DiagnosticSeverityError {
-			return true
-		}
-	}
-	return false
-}
-
-func diagText(diags []*tfprotov6.Diagnostic) string {
-	s := ""
-	for _, d := range diags {
-		s += d.Summary + ": " + d.Detail + "\n"
-	}
-	return s
-}
 
 func TestProtocol_identitySchemaAndImportByIdentity(t *testing.T) {
 	t.Parallel()

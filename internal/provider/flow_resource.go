@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -322,125 +321,10 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		r.checkCatalog(ctx, def, &resp.Diagnostics)
 	}
 
-	if facts.Definition == defUnchanged {
-		// Means the same flow (key order, whitespace, keys Diga fills in):
-		// keep the text in state, so no change is planned.
-		plan.Definition = state.Definition
-	}
-	plan.Status = types.StringUnknown()
-	if d.Status != unknown {
-		plan.Status = types.StringValue(statusFor(d.Status == yes))
-	}
-	switch d.Publish {
-	case yes:
-		plan.PublishedHash = types.StringUnknown()
-		if def != nil && !plan.Name.IsUnknown() {
-			plan.PublishedHash = types.StringValue(def.Fingerprint(plan.Name.ValueString()))
-		}
-	case unknown:
-		plan.PublishedHash = types.StringUnknown()
-	default:
-		plan.PublishedHash = state.PublishedHash
-	}
-	if d.Writes == no {
-		// Nothing is sent: what Diga derives stays as it is.
-		plan.FlowCategory, plan.Updated = state.FlowCategory, state.Updated
-		plan.ProducedVariables, plan.ConsumedVariables = state.ProducedVariables, state.ConsumedVariables
-		if configured.IsNull() {
-			plan.Definition = state.Definition
-		}
-	} else {
-		// Diga derives these from the draft, and any write answers with
-		// the draft as it is then, edits made in the Diga UI included.
-		plan.FlowCategory, plan.Updated = types.StringUnknown(), types.StringUnknown()
-		plan.ProducedVariables = types.ListUnknown(types.StringType)
-		plan.ConsumedVariables = types.ListUnknown(types.StringType)
-		if configured.IsNull() {
-			plan.Definition = definitionUnknown()
-		}
-	}
+	planComputed(&plan, state, facts, def, d)
 	if !plan.sameAs(proposed) {
 		resp.Diagnostics.Append(setFlowModel(ctx, &resp.Plan.Raw, &plan)...)
 	}
-}
-
-// flowFactsOf states the facts decideFlow decides from: the configured
-// definition (null when not managed), the plan and the prior state (an
-// empty model when creating). It also returns the configured definition,
-// parsed, when it is known.
-//
-// written: state's definition is the text Terraform last wrote (private
-// state says so), so it is compared with the configuration as two texts the
-// user wrote (removing a pieceVersion pin or a displayName is a change);
-// otherwise state's text stands for Diga's flow (an import, or drift read
-// back), and what Diga fills in is not a difference.
-func flowFactsOf(configured definitionValue, plan, state flowModel, creating, written bool) (flowFacts, *flowdef.Definition) {
-	f := flowFacts{
-		Creating:          creating,
-		FromTemplate:      creating && !plan.TemplateID.IsNull(),
-		NameChanged:       no,
-		Publishable:       unknown,
-		PublishPending:    no,
-		Publish:           knownBool(plan.Publish),
-		Enabled:           knownBool(plan.Enabled),
-		TestBeforePublish: knownBool(plan.TestBeforePublish),
-		PublishedBefore:   !state.PublishedHash.IsNull() && !state.PublishedHash.IsUnknown(),
-		EnabledBefore:     state.Enabled.ValueBool(),
-	}
-	if !creating {
-		f.NameChanged = unknown
-		if !plan.Name.IsUnknown() {
-			f.NameChanged = known(!plan.Name.Equal(state.Name))
-		}
-	}
-	var def *flowdef.Definition
-	switch {
-	case configured.IsNull():
-		f.Definition = defUnmanaged
-	case configured.IsUnknown() || plan.Definition.IsUnknown():
-		f.Definition = defUnknown
-		f.PublishPending = unknown
-	default:
-		planned := plan.Definition
-		f.Definition = defChanged
-		if !creating && sameDefinition(plan.Definition, state.Definition, written) {
-			// The plan keeps state's text, which means the same.
-			f.Definition, planned = defUnchanged, state.Definition
-		}
-		var err error
-		if def, err = planned.Definition(); err != nil {
-			// Reported by the type's validation.
-			f.Definition = defUnknown
-			f.PublishPending = unknown
-			return f, nil
-		}
-		f.Publishable = known(def.Publishable())
-		f.PublishPending = unknown
-		if !plan.Name.IsUnknown() {
-			f.PublishPending = known(!state.PublishedHash.Equal(types.StringValue(def.Fingerprint(plan.Name.ValueString()))))
-		}
-	}
-	return f, def
-}
-
-// sameDefinition reports whether the planned definition means what state
-// holds (see flowFactsOf for written).
-func sameDefinition(planned, state definitionValue, written bool) bool {
-	if planned.ValueString() == state.ValueString() {
-		return true
-	}
-	p, err := planned.Definition()
-	if err != nil {
-		return false
-	}
-	st, err := state.Definition()
-	if err != nil {
-		return false
-	}
-	if written {
-		return p.SameText(st)
-	}
-	return p.SameAs(st)
 }
 
 // privateDefinitionKey is the private state key recording whether state's
@@ -467,23 +351,6 @@ func setWrittenByTerraform(ctx context.Context, p privateState, written bool) di
 	return p.SetKey(ctx, privateDefinitionKey, []byte(`{"written":true}`))
 }
 
-func knownBool(b types.Bool) maybe {
-	if b.IsUnknown() {
-		return unknown
-	}
-	return known(b.ValueBool())
-}
-
-func addFlowProblems(diags *diag.Diagnostics, problems []flowProblem) {
-	for _, p := range problems {
-		if p.Error {
-			diags.AddAttributeError(path.Root(p.Attribute), p.Summary, p.Detail)
-		} else {
-			diags.AddAttributeWarning(path.Root(p.Attribute), p.Summary, p.Detail)
-		}
-	}
-}
-
 func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan flowModel
 	var configured definitionValue
@@ -505,51 +372,14 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
-	// The import body first: a definition that cannot be sent (a piece
-	// version the catalogue cannot give) fails before a flow exists.
-	var body json.RawMessage
-	if def != nil && d.Import != no {
-		var err error
-		if body, err = buildEngineBody(ctx, r.data.catalog, def); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("definition"), "Unable to apply flow definition",
-				upperFirst(err.Error())+". Nothing was created.")
-			return
-		}
-	}
-
-	var flow *client.Flow
-	if !plan.TemplateID.IsNull() {
-		connsAttr, conns := templateConnectionsOf(ctx, plan, req.Config, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		flow = r.copyTemplate(ctx, c, plan, connsAttr, conns, &resp.Diagnostics)
-	} else {
-		res, err := c.CreateFlow(ctx, plan.Name.ValueString())
-		if err != nil {
-			addAPIError(&resp.Diagnostics, "Unable to create flow", err, flowFieldPaths)
-		} else {
-			flow = res.Flow
-			for _, w := range res.Warnings {
-				resp.Diagnostics.AddWarning(w.Summary, w.Detail)
-			}
-		}
-	}
-	if flow == nil {
+	var state flowModel
+	a := &flowApply{c: c, catalog: r.data.catalog, plan: plan, state: &state, def: def, diags: &resp.Diagnostics}
+	if !a.create(ctx, req.Config, d) {
 		return
 	}
-	tflog.Info(ctx, "Created Diga flow", map[string]any{"flow_id": flow.ID})
-
-	// Record the flow before anything else can fail, so a failed definition
-	// import or publish leaves a tracked (tainted) flow, never an orphan.
-	state := plan
-	state.TemplateConnectionsWO = types.MapNull(types.StringType) // write-only: never stored
-	state.PublishedHash = types.StringNull()
-	state.Definition = definitionNull() // not imported yet
-	state.Enabled = types.BoolValue(flow.Status != nil && *flow.Status == client.FlowStatusEnabled)
-	a := &flowApply{c: c, catalog: r.data.catalog, plan: plan, state: &state, def: def, body: body, diags: &resp.Diagnostics}
-	a.record(ctx, flow)
-	state.Name = plan.Name
+	// The flow is recorded before anything else can fail, so a failed
+	// definition import or publish leaves a tracked (tainted) flow, never
+	// an orphan.
 	resp.Diagnostics.Append(setFlowModel(ctx, &resp.State.Raw, &state)...)
 	setIdentity(ctx, resp.Identity, state.ID)
 	if resp.Diagnostics.HasError() {
@@ -557,8 +387,10 @@ func (r *flowResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 
 	if facts.FromTemplate && def == nil {
-		// Only the copy tells whether what it made can be published.
-		facts.Publishable = known(a.lastDef != nil && a.lastDef.Publishable())
+		// The one fact no plan can know: whether the template's copy can
+		// be published. It refines the facts, and the decision is made
+		// again from them.
+		facts.Publishable = triOf(a.lastDef != nil && a.lastDef.Publishable())
 		d = decideFlow(facts)
 	}
 	if d.refused() {

@@ -2,10 +2,7 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -21,8 +18,9 @@ import (
 )
 
 // This file holds what diga_flow does with template_id: the plan-time
-// check of the template's inputs, the copy at creation, and when a change
-// of template replaces the flow.
+// check of the template's inputs, which connections the copy sends, and
+// when a change of template replaces the flow. The copy itself, a write,
+// is flowApply.copyTemplate (flow_apply.go).
 
 // checkTemplateInputs reads the template at plan time and reports every
 // variable and connection it needs that the configuration does not give.
@@ -38,7 +36,7 @@ func (r *flowResource) checkTemplateInputs(ctx context.Context, plan flowModel, 
 	if !varsKnown && !connsKnown {
 		return
 	}
-	t, err := r.data.client.GetTemplate(ctx, plan.TemplateID.ValueString())
+	t, err := r.data.apiClient(diags).GetTemplate(ctx, plan.TemplateID.ValueString())
 	if client.IsNotFound(err) {
 		diags.AddAttributeError(path.Root("template_id"), "Template not found",
 			"Diga has no flow template with id "+plan.TemplateID.ValueString()+". List them with the diga_flow_templates data source.")
@@ -115,50 +113,6 @@ func stringElements(m types.Map) map[string]string {
 		}
 	}
 	return out
-}
-
-// copyTemplate creates the flow from plan.TemplateID with the given
-// connections (template_connections, or template_connections_wo from the
-// configuration) and reads it back; nil after an error diagnostic.
-func (r *flowResource) copyTemplate(ctx context.Context, c *client.Client, plan flowModel, connsAttr path.Path, connections types.Map, diags *diag.Diagnostics) *client.Flow {
-	name := plan.Name.ValueString()
-	req := &client.CopyTemplateRequest{FlowName: &name}
-	if !plan.TemplateVariables.IsNull() {
-		req.Variables = map[string]any{}
-		for k, v := range stringElements(plan.TemplateVariables) {
-			req.Variables[k] = v
-		}
-	}
-	if !connections.IsNull() {
-		conns := stringElements(connections)
-		for _, k := range slices.Sorted(maps.Keys(conns)) {
-			req.Connections = append(req.Connections, client.TemplateConnectionValue{Key: k, Value: conns[k]})
-		}
-	}
-	res, err := c.CopyTemplate(ctx, plan.TemplateID.ValueString(), req)
-	if errors.Is(err, client.ErrCopyOutcomeUnknown) {
-		diags.AddError("Unable to create flow from template",
-			fmt.Sprintf("The answer to copying template %s was lost, so Diga may or may not hold a new flow named %q. "+
-				"Check the flows in Diga: import it with terraform import, or delete it and apply again. (%s)",
-				plan.TemplateID.ValueString(), name, err))
-		return nil
-	}
-	if err != nil {
-		addAPIError(diags, "Unable to create flow from template", err, map[string]path.Path{
-			"body.variables":   path.Root("template_variables"),
-			"body.connections": connsAttr,
-			"body.flow_name":   path.Root("name"),
-		})
-		return nil
-	}
-	flow, err := c.GetFlow(ctx, res.FlowID)
-	if err != nil {
-		diags.AddError("Unable to read the flow created from the template",
-			fmt.Sprintf("Diga created flow %s from template %s, but reading it back failed: %s. The flow exists in Diga; "+
-				"import it with: terraform import <address> %s", res.FlowID, plan.TemplateID.ValueString(), err, res.FlowID))
-		return nil
-	}
-	return flow
 }
 
 // templateChanged replaces the flow only when one template is swapped for

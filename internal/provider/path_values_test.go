@@ -40,26 +40,6 @@ func schemaServer(t *testing.T) (tfprotov6.ProviderServer, *tfprotov6.GetProvide
 	return ps, schemas
 }
 
-// configValue is a configuration of typ with the given string attributes
-// set and every other attribute null.
-func configValue(t *testing.T, typ tftypes.Type, attrs map[string]string) *tfprotov6.DynamicValue {
-	t.Helper()
-	obj := typ.(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, at := range obj.AttributeTypes {
-		if v, ok := attrs[name]; ok {
-			vals[name] = tftypes.NewValue(at, v)
-		} else {
-			vals[name] = tftypes.NewValue(at, nil)
-		}
-	}
-	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &dv
-}
-
 // validate runs Terraform's validation of one resource, data source or
 // action configuration and returns its diagnostics.
 func validate(t *testing.T, ps tfprotov6.ProviderServer, schemas *tfprotov6.GetProviderSchemaResponse, kind, typeName string, attrs map[string]string) []*tfprotov6.Diagnostic {
@@ -216,7 +196,7 @@ func TestSampleData_importRefusesDotSegments(t *testing.T) {
 	}
 }
 
-// The case, end to end: diga_step_test with step_name ".." behind a
+// The dot-segment case end to end: diga_step_test with step_name ".." behind a
 // front end that removes dot segments (as CDNs and proxies do by default)
 // must not run the whole flow's test and report the step as passed. The
 // action is invoked over the protocol, as Terraform ≥ 1.14 does after

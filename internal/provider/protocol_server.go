@@ -18,8 +18,8 @@ import (
 // StopProvider. Each of those contexts holds the request's whole value chain
 // — the loggers, logger options and request ids terraform-plugin-go and the
 // framework attach to every RPC — so a provider process grows by those for
-// every request it serves (issue 14 measured 123 MiB at 1,000 resources for a
-// provider with no code of its own). Through this wrapper what stays behind
+// every request it serves (the benchmark, BENCHMARKS.md, measured 123 MiB at
+// 1,000 resources for a provider with no code of its own). Through this wrapper what stays behind
 // per request is a few hundred bytes of cancellation bookkeeping: StopProvider
 // still cancels a running request, and logs are written exactly as before
 // while it runs.

@@ -366,22 +366,6 @@ func userAgent(providerVersion, terraformVersion string) string {
 	return ua
 }
 
-// configureClient extracts the client from ProviderData for resources and
-// data sources. It returns nil without error while the provider is not
-// configured (ProviderData is nil during validation).
-func configureClient(providerDataAny any, diags *diag.Diagnostics) (*providerData, bool) {
-	if providerDataAny == nil {
-		return nil, false
-	}
-	pd, ok := providerDataAny.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", providerDataAny))
-		return nil, false
-	}
-	return pd, true
-}
-
 // minRequestTimeout is the shortest request_timeout accepted. Below about
 // a second an attempt can time out before a TLS handshake and a round trip
 // to the API finish, so every request would fail; a create would then end

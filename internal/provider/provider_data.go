@@ -14,10 +14,12 @@ import (
 // sent without a key.
 func (pd *providerData) deferred() bool { return pd != nil && pd.client == nil }
 
-// apiClient is the one way resources, data sources and list resources get
-// the configured client. It adds one diagnostic and returns nil when there
-// is none: the provider was not configured (a bug) or its values are not
-// known yet.
+// apiClient is the one way resources, data sources, list resources and
+// actions get the configured client. It adds one diagnostic and returns nil
+// when there is none: the provider was not configured (a bug) or its values
+// are not known yet. Code that should do nothing rather than fail then (a
+// Read keeping the prior state, a plan-time check) tests deferred() (and
+// nil provider data) first, and then asks apiClient.
 func (pd *providerData) apiClient(diags *diag.Diagnostics) *client.Client {
 	if pd == nil {
 		diags.AddError("Diga provider not configured",

@@ -113,9 +113,7 @@ func (r *sampleDataResource) Schema(_ context.Context, _ resource.SchemaRequest,
 }
 
 func (r *sampleDataResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if pd, ok := configureClient(req.ProviderData, &resp.Diagnostics); ok {
-		r.data = pd
-	}
+	r.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks the payload at plan time: valid JSON, and a JSON

@@ -1,5 +1,11 @@
 package main
 
+// This file keeps the provider process quiet when nobody asked for logs:
+// main calls applyQuietLogs before serving, which switches the SDK,
+// framework and provider loggers off unless a TF_LOG* or TF_ACC_LOG*
+// variable is set. quiet_logs_test.go checks the decision and, with the
+// built binary (TestBinaryLogs), that it then writes no log line at all.
+
 import (
 	"os"
 	"strings"

@@ -2,6 +2,11 @@
 
 package main
 
+// This file is only built with -tags benchprofile, which `go run ./bench
+// -profile DIR` sets when it builds the provider: each provider process
+// then writes CPU, heap and goroutine profiles for the benchmark
+// (BENCHMARKS.md). Release builds use benchprofile_off.go instead.
+
 import (
 	"fmt"
 	"os"

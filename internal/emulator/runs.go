@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// Testing, sample data and executions (doc.go, "Testing and executions").
+// Diga's flow-test API: flow, step and trigger tests, the runs they make,
+// sample data and executions (BEHAVIOUR.md, "Testing and executions").
 
 const (
 	codeTriggerNotConfigured = "TRIGGER_NOT_CONFIGURED"

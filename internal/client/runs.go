@@ -12,6 +12,11 @@ import (
 	"time"
 )
 
+// Diga's flow-test API: the synchronous flow, step and trigger tests, the
+// sample data they run on, and the runs (executions) they leave. These are
+// production calls the provider makes (test_before_publish, the actions,
+// diga_flow_sample_data, the executions data sources), not test helpers.
+
 // Attempt timeouts of the synchronous test operations. Diga waits up to
 // ~90 s for a step test and ~120 s for a full-flow test before answering;
 // each attempt of those calls is given this long (or Config.RequestTimeout
