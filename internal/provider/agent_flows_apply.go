@@ -152,7 +152,7 @@ func (a agentApply) setDraft(ctx context.Context, draft client.Agent, flows []st
 		return draft, err
 	}
 	if have := agentFlowIDs(got); !sameStrings(have, flows) {
-		return got, fmt.Errorf("Diga answered the assignment with the flows [%s] instead of [%s]; nothing was "+
+		return got, fmt.Errorf("the assignment was answered with the flows [%s] instead of [%s]; nothing was "+
 			"released. Check the agent in the Diga dashboard and run terraform apply again",
 			strings.Join(have, ", "), strings.Join(flows, ", "))
 	}

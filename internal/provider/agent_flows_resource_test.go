@@ -167,7 +167,7 @@ func (tg *accTarget) checkLive(a liveAgent, wantNumber int64, wantVersions int, 
 			return err
 		}
 		got := slices.Sorted(slices.Values(pub.FlowIDs))
-		if !slices.Equal(got, ids) && !(len(got) == 0 && len(ids) == 0) {
+		if !slices.Equal(got, ids) && (len(got) != 0 || len(ids) != 0) {
 			return fmt.Errorf("published version v%d runs %v, want %v", pub.Number, got, ids)
 		}
 		if pub.Number != wantNumber || n != wantVersions {
