@@ -263,6 +263,10 @@ func (r *agentFlowsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 
+	if !creating && desiredKnown && !plan.Release.IsUnknown() {
+		r.data.agentPlans().drop(agentID, without(setStringsKnown(state.FlowIDs), desired), plan.Release.ValueBool())
+	}
+
 	// The apply writes: what the published version becomes is known after.
 	plan.PublishedVersionID = types.StringUnknown()
 	plan.PublishedVersionNumber = types.Int64Unknown()
@@ -311,6 +315,7 @@ func (r *agentFlowsResource) planDestroy(ctx context.Context, req resource.Modif
 	if len(ids) == 0 {
 		return
 	}
+	r.data.agentPlans().drop(state.AgentID.ValueString(), ids, state.Release.ValueBool())
 	names := flowLabels(state.Flows, ids)
 	agent := agentLabel(state.AgentName.ValueString(), state.AgentID.ValueString())
 	if state.Release.ValueBool() {

@@ -31,6 +31,11 @@ type agentPlans struct {
 	flows  map[string]plannedFlow
 	claims map[string]string // agent id → fingerprint of the claiming configuration
 
+	// dropped records, per agent, the flows a diga_agent_flows of this plan
+	// takes off the agent: true when it also releases the agent without
+	// them (so no version that takes calls keeps them).
+	dropped map[string]map[string]bool
+
 	usersOnce sync.Once
 	users     map[string][]agentUse // flow id → agents using it
 	usersErr  error
@@ -89,6 +94,50 @@ func (p *agentPlans) claim(agentID, fingerprint string) bool {
 	}
 	p.claims[agentID] = fingerprint
 	return true
+}
+
+// drop records that a diga_agent_flows of this plan takes flows off an
+// agent's draft, and off its published version too when it releases.
+func (p *agentPlans) drop(agentID string, flows []string, released bool) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.dropped == nil {
+		p.dropped = map[string]map[string]bool{}
+	}
+	if p.dropped[agentID] == nil {
+		p.dropped[agentID] = map[string]bool{}
+	}
+	for _, f := range flows {
+		p.dropped[agentID][f] = p.dropped[agentID][f] || released
+	}
+}
+
+// stillUsing removes from uses what this plan's diga_agent_flows take off
+// their agents (as far as they were planned before: Terraform plans a
+// destroy of dependents first, but a flow and an assignment that no longer
+// references it are planned in any order).
+func (p *agentPlans) stillUsing(flowID string, uses []agentUse) []agentUse {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []agentUse
+	for _, u := range uses {
+		released, ok := p.dropped[u.AgentID][flowID]
+		switch {
+		case !ok:
+		case released:
+			continue
+		default:
+			u.Draft = false
+			if !u.Published {
+				continue
+			}
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 // agentUse is an agent that runs a flow: on its draft, its published
@@ -216,7 +265,7 @@ func (pd *providerData) planFlowRemoval(ctx context.Context, id, name types.Stri
 				"that agent at once.", err, id.ValueString()))
 		return
 	}
-	if len(users) == 0 {
+	if users = pd.agentPlans().stillUsing(id.ValueString(), users); len(users) == 0 {
 		return
 	}
 	lines := make([]string, len(users))
