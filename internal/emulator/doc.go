@@ -692,10 +692,11 @@
 //     labels only: the package name, the trigger, action and input names
 //     are our inference, and its version 0.1.0 is invented. Triggers
 //     pre_call (timeout, default 30; abort_on_failure, default false),
-//     call_finished (no inputs), function_call (function_name and
-//     description required without a default; parameters, execution_mode
-//     default "synchronous", execution_audio, pre_speech,
-//     user_confirmation); actions make_call (from_number, to_number
+//     call_finished (no inputs), function_call (function_name,
+//     description and parameters required without a default, an empty
+//     list for a function without parameters; execution_mode default
+//     "synchronous", execution_audio, pre_speech, user_confirmation);
+//     actions make_call (from_number, to_number
 //     required), return_response (response required), return_call_data.
 //     No auth, requireAuth false.
 //   - listing.json is the emulator's choice, not any package's: each
