@@ -196,35 +196,46 @@ func describeTrigger(trigger map[string]any) string {
 }
 
 // An end is where a run can stop: the step it ends on, or a router whose
-// branch (branch ≥ 0) is empty or that no branch may take (branch -1).
+// branch (branch ≥ 0) runs no step or that no branch may take (branch -1).
 type end struct {
-	step   map[string]any // nil for the trigger of a flow without steps
+	step   map[string]any // the trigger itself for a flow that runs no step
 	where  *stepPath
 	branch int
 	reason string // why the run ends at a router
+	// skipped: the first of the skipped steps that follow step at the end
+	// of its chain (quoted), "" when none do.
+	skipped string
 }
 
 // ends lists the ends of the chain that starts at first, after parent:
-// its last step, or, when that is a ROUTER, the ends of each branch's chain
-// (the FALLBACK branch included); an empty branch ends at the router, and
-// so does a router with no FALLBACK branch (when no condition holds,
-// nothing runs after it). A loop ends like an ordinary step: the run goes
-// on after its body. A chain without steps ends at parent. skip is not
-// followed: a skipped last step is reported where it stands.
+// its last step that runs, or, when that is a ROUTER, the ends of each
+// branch's chain (the FALLBACK branch included); a branch that runs no
+// step ends at the router, and so does a router with no FALLBACK branch
+// (when no condition holds, nothing runs after it). A loop ends like an
+// ordinary step: the run goes on after its body. Skipped steps (skip:
+// true) do not run, so a chain ends on the last step that is not skipped,
+// and a chain without one ends at parent.
 func ends(first any, parent *stepPath, parentStep map[string]any) []end {
-	last, where := parentStep, parent
+	last, where, at := parentStep, parent, parent
+	skipped := ""
 	for cur, _ := first.(map[string]any); cur != nil; cur, _ = cur["nextAction"].(map[string]any) {
-		next := where.next(cur)
-		if next.depth > MaxStepDepth {
+		at = at.next(cur)
+		if at.depth > MaxStepDepth {
 			break // Validate reports it
 		}
-		last, where = cur, next
+		if cur["skip"] == true {
+			if skipped == "" {
+				skipped = quoteName(cur)
+			}
+			continue
+		}
+		last, where, skipped = cur, at, ""
 	}
 	if where == parent {
-		return []end{{step: parentStep, where: parent, branch: -1}}
+		return []end{{step: parentStep, where: parent, branch: -1, skipped: skipped}}
 	}
 	if t, _ := last["type"].(string); t != "ROUTER" {
-		return []end{{step: last, where: where, branch: -1}}
+		return []end{{step: last, where: where, branch: -1, skipped: skipped}}
 	}
 	settings, _ := last["settings"].(map[string]any)
 	branches, _ := settings["branches"].([]any)
@@ -244,12 +255,17 @@ func ends(first any, parent *stepPath, parentStep map[string]any) []end {
 		if i < len(children) {
 			child = children[i]
 		}
-		if c, _ := child.(map[string]any); c == nil {
+		if sub := ends(child, where.branch(i), last); len(sub) == 1 && sub[0].where.depth == where.depth {
+			// The branch runs no step.
+			what := "is empty"
+			if sub[0].skipped != "" {
+				what = "has only skipped steps (skip = true)"
+			}
 			out = append(out, end{step: last, where: where.branch(i), branch: i,
-				reason: "its " + routerBranchLabel(i, br) + " is empty, so a run that takes it ends at the router"})
-			continue
+				reason: "its " + routerBranchLabel(i, br) + " " + what + ", so a run that takes it ends at the router"})
+		} else {
+			out = append(out, sub...)
 		}
-		out = append(out, ends(child, where.branch(i), last)...)
 	}
 	if !fallback {
 		reason := "it has no FALLBACK branch, so a run in which no branch's conditions hold ends at the router"
@@ -279,6 +295,9 @@ func endProblems(trigger map[string]any, want, label, kind, why, otherFix string
 	for _, e := range ends(trigger["nextAction"], triggerPath(), trigger) {
 		var msg string
 		switch {
+		case e.where.depth == 0 && e.skipped != "":
+			msg = fmt.Sprintf("every step of this %s is skipped (skip = true), so every run ends on its trigger: "+
+				"%s; %s", kind, why, fix)
 		case e.where.depth == 0:
 			msg = fmt.Sprintf("this %s has no steps, so every run ends on its trigger: %s; %s", kind, why, fix)
 		case e.reason != "":
@@ -287,14 +306,15 @@ func endProblems(trigger map[string]any, want, label, kind, why, otherFix string
 			if e.branch < 0 {
 				msg += ", a FALLBACK branch included (it takes the runs no condition takes)"
 			}
-		case isDigaAction(e.step, want) && e.step["skip"] == true:
-			msg = fmt.Sprintf("the %s step %s that ends this path of the %s is skipped (skip = true), so the run "+
-				"never reaches it: %s; remove skip", label, quoteName(e.step), kind, why)
 		case isDigaAction(e.step, want):
 			continue
 		default:
-			msg = fmt.Sprintf("this path of the %s ends on %s, not on %s: %s; %s", kind, describeStep(e.step), label,
-				why, fix)
+			after := ""
+			if e.skipped != "" {
+				after = fmt.Sprintf(" (the steps after it, from %s on, are skipped: skip = true)", e.skipped)
+			}
+			msg = fmt.Sprintf("this path of the %s ends on %s, not on %s%s: %s; %s", kind, describeStep(e.step), label,
+				after, why, fix)
 		}
 		out = append(out, Problem{Step: e.where.String(), Name: e.where.name, Message: msg})
 	}

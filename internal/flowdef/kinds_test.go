@@ -53,6 +53,9 @@ func loop(name, body, then string) string {
 	return withNext(`{"name":"`+name+`","type":"LOOP_ON_ITEMS","settings":{"items":"{{trigger.items}}"},"firstLoopAction":`+body, then)
 }
 
+// skip marks the first step of a chain skipped.
+func skip(step string) string { return strings.Replace(step, `{"name":`, `{"skip":true,"name":`, 1) }
+
 func withNext(open, then string) string {
 	if then == "" {
 		return open + "}"
@@ -147,8 +150,14 @@ func TestJobProblems_preCall(t *testing.T) {
 			want: []string{`trigger > answer > after: this path of the pre-call flow ends on the step "after" (a CODE step), not on Return Call Data`}},
 		{name: "the wrong Diga action", next: digaAction("answer", "return_response", ""),
 			want: []string{`trigger > answer: this path of the pre-call flow ends on the step "answer" (the action "return_response" of "@diga/piece-diga")`}},
-		{name: "skipped", next: strings.Replace(ret("answer"), `"type":"PIECE"`, `"type":"PIECE","skip":true`, 1),
-			want: []string{`trigger > answer: the Return Call Data step "answer" that ends this path of the pre-call flow is skipped (skip = true)`}},
+		{name: "skipped Return Call Data", next: code("look_up", skip(ret("answer"))),
+			want: []string{`trigger > look_up: this path of the pre-call flow ends on the step "look_up" (a CODE step), not on Return Call Data (the steps after it, from "answer" on, are skipped: skip = true): Diga takes`}},
+		{name: "every step skipped", next: skip(code("look_up", skip(ret("answer")))),
+			want: []string{`trigger: every step of this pre-call flow is skipped (skip = true), so every run ends on its trigger`}},
+		{name: "a skipped step after Return Call Data", next: digaAction("answer", "return_call_data", skip(code("after", "")))},
+		{name: "a skipped step before Return Call Data", next: skip(code("look_up", ret("answer")))},
+		{name: "router: a branch of skipped steps", next: router("r", true, "", ret("a0"), skip(code("c1", ""))),
+			want: []string{`trigger > r.children[1]: the router "r" ends this pre-call flow's run, and its branch 1 (children[1], "b1") has only skipped steps (skip = true), so a run that takes it ends at the router`}},
 		{name: "router: every branch ends right", next: router("r", true, "", ret("a0"), code("c1", ret("a1")))},
 		{name: "router: one branch ends wrong", next: router("r", true, "", ret("a0"), code("c1", slackPost("post", ""))),
 			want: []string{`trigger > r.children[1] > c1 > post: this path of the pre-call flow ends on the step "post"`}},
@@ -179,8 +188,7 @@ func TestJobProblems_preCall(t *testing.T) {
 			got := d.JobProblems()
 			wantProblems(t, got, c.want...)
 			for _, p := range got {
-				if !strings.Contains(p.Message, `add a Return Call Data step (type PIECE, pieceName "@diga/piece-diga", actionName "return_call_data") as the last step of every path`) &&
-					!strings.Contains(p.Message, "remove skip") {
+				if !strings.Contains(p.Message, `add a Return Call Data step (type PIECE, pieceName "@diga/piece-diga", actionName "return_call_data") as the last step of every path`) {
 					t.Errorf("%s: the message does not say the fix", p)
 				}
 			}
