@@ -96,7 +96,7 @@ func TestEmulatorHonoursContract(t *testing.T) {
 			h.expect("update trigger", h.do("PATCH", "/v1/workflow/"+id+"/trigger", map[string]any{
 				"type": "PIECE_TRIGGER", "displayName": "Function call",
 				"settings": map[string]any{"pieceName": "@diga/piece-diga", "pieceVersion": "0.1.3", "triggerName": "function_call",
-					"input": map[string]any{"function_name": "lookup", "description": "Looks the caller up"}, "propertySettings": map[string]any{}},
+					"input": map[string]any{"function_name": "lookup", "description": "Looks the caller up", "parameters": []any{}}, "propertySettings": map[string]any{}},
 			}), 200)
 			h.expect("publish", h.do("POST", "/v1/workflow/"+id+"/publish", nil), 200)
 			h.expect("enable", h.do("PATCH", "/v1/workflow/"+id+"/status", map[string]any{"status": "ENABLED"}), 200)

@@ -157,6 +157,7 @@ func TestPieceDataLoads(t *testing.T) {
 		{pieceOpenAI, "ask_chatgpt", "prompt", true, false, nil},
 		{pieceDiga, "function_call", "function_name", true, false, nil},
 		{pieceDiga, "function_call", "description", true, false, nil},
+		{pieceDiga, "function_call", "parameters", true, false, nil},
 		{pieceDiga, "pre_call", "timeout", false, true, 30.0},
 		{pieceDiga, "pre_call", "abort_on_failure", false, true, false},
 	} {

@@ -260,6 +260,7 @@ func TestPieceDetail(t *testing.T) {
 	expectProp(t, diga, "triggers", "pre_call", "abort_on_failure", "CHECKBOX", false, false)
 	expectProp(t, diga, "triggers", "function_call", "function_name", "SHORT_TEXT", true, nil)
 	expectProp(t, diga, "triggers", "function_call", "description", "LONG_TEXT", true, nil)
+	expectProp(t, diga, "triggers", "function_call", "parameters", "ARRAY", true, nil)
 	expectProp(t, diga, "triggers", "function_call", "execution_mode", "STATIC_DROPDOWN", false, "synchronous")
 
 	http1 := expectJSON(t, c.do("GET", "/v1/workflow/piece/@activepieces%2Fpiece-http", nil), http.StatusOK)

@@ -1,6 +1,9 @@
 package flowdef
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -147,5 +150,77 @@ func TestSuggest(t *testing.T) {
 		if got := strings.Join(suggest(in, names), ","); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// digaPieceSpec reads the Diga piece as the emulator's catalogue holds it
+// (its piece data, props by name as the catalogue serves them).
+func digaPieceSpec(t *testing.T) *PieceSpec {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "emulator", "piecedata", "diga-piece-diga.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type op struct {
+		Name  string           `json:"name"`
+		Props []map[string]any `json:"props"`
+	}
+	var piece struct {
+		Actions, Triggers []op
+	}
+	if err := json.Unmarshal(raw, &piece); err != nil {
+		t.Fatal(err)
+	}
+	ops := func(list []op) map[string]OperationSpec {
+		out := map[string]OperationSpec{}
+		for _, o := range list {
+			byName := map[string]any{}
+			for _, p := range o.Props {
+				byName[p["name"].(string)] = p
+			}
+			b, _ := json.Marshal(byName)
+			props, err := ParseProps(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[o.Name] = OperationSpec{Props: props}
+		}
+		return out
+	}
+	return &PieceSpec{Version: "0.1.0", Actions: ops(piece.Actions), Triggers: ops(piece.Triggers)}
+}
+
+// The trigger's inputs are checked as a step's are: a Function Call
+// trigger without parameters (required in the piece data) is an error at
+// the trigger, and an empty list is a function without parameters.
+func TestCheckCatalog_triggerInputs(t *testing.T) {
+	t.Parallel()
+	pieces := map[string]*PieceSpec{"@diga/piece-diga": digaPieceSpec(t)}
+	ret := `{"name":"answer","type":"PIECE","settings":{"pieceName":"@diga/piece-diga","actionName":"return_response","input":{"response":"ok"}}}`
+	check := func(input string) []CatalogFinding {
+		t.Helper()
+		d, err := ParseDefinition(`{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"function_call","input":` +
+			input + `},"nextAction":` + ret + `}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.CheckCatalog(pieces)
+	}
+	got := check(`{"function_name":"book","description":"Books"}`)
+	want := `trigger: the trigger "function_call" of "@diga/piece-diga" requires the input "parameters" (Parameters), which has no default`
+	if len(got) != 1 || !got[0].Error || !strings.HasPrefix(got[0].String(), want) {
+		t.Errorf("findings = %q, want one error %q", got, want)
+	}
+	got = check(`{"description":" "}`)
+	want = `trigger: the trigger "function_call" of "@diga/piece-diga" requires the inputs "description" (Function description), "function_name" (Function name) and "parameters" (Parameters)`
+	if len(got) != 1 || !got[0].Error || !strings.HasPrefix(got[0].String(), want) {
+		t.Errorf("findings = %q, want one error %q", got, want)
+	}
+	if got := check(`{"function_name":"book","description":"Books","parameters":[]}`); len(got) != 0 {
+		t.Errorf("a function without parameters: findings = %q", got)
+	}
+	if got := check(`{"function_name":"book","description":"Books","parameters":[],"timeout":3}`); len(got) != 1 || got[0].Error ||
+		!strings.HasPrefix(got[0].String(), `trigger: settings.input.timeout is not an input of the trigger "function_call"`) {
+		t.Errorf("an unknown trigger input: findings = %q, want one warning", got)
 	}
 }

@@ -216,12 +216,14 @@ func (pc *pieceCatalog) versions(ctx context.Context, def *flowdef.Definition) (
 }
 
 // checkCatalog checks the definition a plan will import against the
-// catalogue and reports what it finds on `definition`. It does nothing
-// when the checks are off or the provider is not configured yet.
-func (r *flowResource) checkCatalog(ctx context.Context, def *flowdef.Definition, diags *diag.Diagnostics) {
+// catalogue and reports what it finds on `definition`. It returns the
+// steps (paths, as flowdef names them) it reported an error for. It does
+// nothing when the checks are off or the provider is not configured yet.
+func (r *flowResource) checkCatalog(ctx context.Context, def *flowdef.Definition, diags *diag.Diagnostics) (refused map[string]bool) {
 	if r.data == nil || r.data.catalog == nil || !r.data.catalogChecks || def == nil {
-		return
+		return nil
 	}
+	refused = map[string]bool{}
 	pc := r.data.catalog
 	var names []string
 	for _, name := range def.PieceNames() {
@@ -247,9 +249,11 @@ func (r *flowResource) checkCatalog(ctx context.Context, def *flowdef.Definition
 	for _, f := range def.CheckCatalog(pieces) {
 		detail := f.Step + ": " + upperFirst(f.Message)
 		if f.Error {
+			refused[f.Step] = true
 			diags.AddAttributeError(path.Root("definition"), f.Summary, detail)
 		} else {
 			diags.AddAttributeWarning(path.Root("definition"), f.Summary, detail)
 		}
 	}
+	return refused
 }

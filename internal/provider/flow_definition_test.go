@@ -533,13 +533,13 @@ func TestAccFlow_definitionLimitsRejectedAtPlan(t *testing.T) {
 func TestAccFlow_reformattedDefinitionIsNoChange(t *testing.T) {
 	tg := newAccTarget(t)
 	name := tg.name(t, "reformat")
-	compact := `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"function_call","input":{"function_name":"f","description":"d"}},"nextAction":{"name":"code_1","type":"CODE","settings":{"input":{"a":1},"sourceCode":{"code":"export const code = async (inputs) => inputs.a"}}}}`
+	compact := `{"type":"PIECE_TRIGGER","settings":{"pieceName":"@diga/piece-diga","triggerName":"function_call","input":{"function_name":"f","description":"d","parameters":[]}},"nextAction":{"name":"code_1","type":"CODE","settings":{"input":{"a":1},"sourceCode":{"code":"export const code = async (inputs) => inputs.a"}}}}`
 	spaced := `{
   "nextAction": {
     "settings": { "sourceCode": { "code": "export const code = async (inputs) => inputs.a" }, "input": { "a": 1.0 } },
     "type": "CODE", "name": "code_1"
   },
-  "settings": { "triggerName": "function_call", "input": { "description": "d", "function_name": "f" }, "pieceName": "@diga/piece-diga" },
+  "settings": { "triggerName": "function_call", "input": { "parameters": [], "description": "d", "function_name": "f" }, "pieceName": "@diga/piece-diga" },
   "type": "PIECE_TRIGGER"
 }`
 	resource.ParallelTest(t, resource.TestCase{

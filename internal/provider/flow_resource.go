@@ -318,7 +318,8 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		// Only a definition the apply imports: one already in Diga was
 		// accepted, and a catalogue that changed since must not block
 		// plans that do not touch it.
-		r.checkCatalog(ctx, def, &resp.Diagnostics)
+		refused := r.checkCatalog(ctx, def, &resp.Diagnostics)
+		addJobWarnings(&resp.Diagnostics, def, refused)
 	}
 
 	planComputed(&plan, state, facts, def, d)

@@ -6,7 +6,11 @@ resource "diga_flow" "book_appointment" {
     settings = {
       pieceName   = "@diga/piece-diga"
       triggerName = "function_call"
-      input       = { function_name = "book_appointment", description = "Book an appointment for the caller" }
+      input = {
+        function_name = "book_appointment"
+        description   = "Book an appointment for the caller"
+        parameters    = [{ name = "phone", type = "text", required = true, description = "The caller's phone number" }]
+      }
     }
     nextAction = {
       name     = "answer_agent"

@@ -16,6 +16,9 @@ resource "diga_flow" "book_appointment" {
       input = {
         function_name = "book_appointment"
         description   = "Book an appointment when the caller asks for one and gives a phone number"
+        parameters = [
+          { name = "phone", type = "text", required = true, description = "The caller's phone number" },
+        ]
       }
     }
     nextAction = {
