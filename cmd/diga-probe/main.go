@@ -15,9 +15,16 @@
 // never publishes or enables anything, and never prints the API key. It
 // is not run in CI: no machine there reaches the API.
 //
-// Exit status: 0 when the probe ran and the scratch flow is deleted, 1 when
-// it failed or the flow could not be deleted, 2 when DIGA_API_KEY is unset
-// or the flags are wrong.
+// With DIGA_PROBE_AGENT_ID naming a scratch voice agent it also learns
+// whether Diga refuses to assign a flow that is not published and enabled
+// (agent.go): the scratch flow, then an id of no flow, assigned to the
+// agent's draft, each read back, and the draft's own flows restored, on
+// errors and Ctrl-C too. It never launches or publishes an agent version.
+//
+// Exit status: 0 when the probe ran, the scratch flow is deleted and the
+// agent's draft (if any) restored, 1 when it failed or either could not be
+// undone, 2 when DIGA_API_KEY is unset or the flags or the agent id are
+// wrong.
 package main
 
 import (
@@ -29,6 +36,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
+	"strings"
 	"syscall"
 	"time"
 
@@ -41,7 +50,8 @@ const usageText = `Usage: DIGA_API_KEY=... make probe-live
 Learns which reading of Diga's import and read behaviour holds for your
 account, and names the emulator modes (-import-mode, -response-mode) that
 match it. Environment: DIGA_API_KEY (required), DIGA_BASE_URL (default
-https://api.diga.io; plain http only to a loopback host).
+https://api.diga.io; plain http only to a loopback host), DIGA_PROBE_AGENT_ID
+(optional: a scratch voice agent for the agent step below).
 
 What it sends, one request after the other: 15 requests when nothing is
 retried, 18 when GET hides loop bodies, 2 fewer when the piece catalogue
@@ -57,6 +67,21 @@ gives no version:
 Nothing is published or enabled: the scratch flow never runs. Requests that
 fail with 429/502/503/504 are retried (at most -max-retries times each).
 A lost create answer may add one listing of flows.
+
+With DIGA_PROBE_AGENT_ID, before the delete, 6 to 8 requests more (does Diga
+refuse to assign a flow that is not published and enabled, or an id of no
+flow?):
+  1  GET    /v1/agent/{agent_id}                    the draft: its flows, kept to restore
+  1  GET    /v1/agent/{agent_id}?is_published=true  the published version (read only)
+  2  PATCH  /v1/agent/{agent_id}                    flow_ids = the draft's + the scratch
+            flow; then the draft's + an id of no flow
+  2  GET    /v1/agent/{agent_id}                    after each
+  0-2 PATCH+GET                                     the draft's own flow_ids back, when an
+            assignment stayed (also on errors and Ctrl-C)
+No agent version is launched or published: calls never see the change. Use an
+agent you can spare; a conversational-path agent (mode path) is only read. The
+-json report holds the agent's answers whole (its prompt included); the printed
+output shows only their versions, modes and flows.
 
 The output never contains the API key: share it as it is.
 
@@ -105,6 +130,12 @@ func realMain(args []string, getenv func(string) string, stdout, stderr io.Write
 	if base == "" {
 		base = client.DefaultBaseURL
 	}
+	agentID := strings.TrimSpace(getenv("DIGA_PROBE_AGENT_ID"))
+	if agentID != "" && !uuidPattern.MatchString(agentID) {
+		_, _ = fmt.Fprintf(stderr, "diga-probe: DIGA_PROBE_AGENT_ID %q is not an agent id: Diga's agent ids are UUIDs "+
+			"(e.g. 5b7e1c9a-0d2f-4e6b-8a1c-3f5d7b9e1a2c; the diga_agents data source lists them)\n", agentID)
+		return 2
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
@@ -134,6 +165,7 @@ func realMain(args []string, getenv func(string) string, stdout, stderr io.Write
 		APIKey:     key,
 		Out:        stdout,
 		MaxRetries: *maxRetries,
+		AgentID:    agentID,
 		CleanupContext: func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(cleanupCtx, 2*time.Minute)
 		},
@@ -158,6 +190,9 @@ func realMain(args []string, getenv func(string) string, stdout, stderr io.Write
 	}
 	return 0
 }
+
+// uuidPattern is the form of Diga's agent ids (format uuid in the API).
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func writeReport(path string, rep *Report) error {
 	data, err := json.MarshalIndent(rep, "", "  ")

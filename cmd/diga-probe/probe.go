@@ -40,6 +40,9 @@ type config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// Now stamps lastUpdatedDate in the complete trees; nil is time.Now.
 	Now func() time.Time
+	// AgentID, when set, names a scratch agent for the agent step
+	// (agent.go); "" skips it.
+	AgentID string
 }
 
 // userAgent names the probe in Diga's logs.
@@ -180,6 +183,8 @@ func (p *prober) printExchange(ex Exchange) {
 		// trigger is what tells (the -json report keeps every body whole).
 		if trigger := triggerOf(ex); trigger != "" {
 			body = "… \"trigger\":" + trigger
+		} else if agent := agentOf(ex); agent != "" {
+			body = agent
 		}
 		line += fmt.Sprintf(" (%s, %d B): %s", ct, ex.BodyBytes, shorten(body, width))
 	}
@@ -189,6 +194,9 @@ func (p *prober) printExchange(ex Exchange) {
 func (p *prober) run(ctx context.Context) (err error) {
 	p.printf("diga-probe: how does %s import and show flows?\n", p.rep.BaseURL)
 	p.printf("One scratch flow, %q: created, six bodies imported into its draft (each read back), deleted. Nothing is published or enabled.\n", p.name)
+	if p.cfg.AgentID != "" {
+		p.printf("Scratch agent %s: the scratch flow, then an id of no flow, assigned to its draft (each read back), then its own flows restored. No version is launched or published.\n", p.cfg.AgentID)
+	}
 
 	p.catalogue(ctx)
 	if err := ctx.Err(); err != nil {
@@ -201,8 +209,15 @@ func (p *prober) run(ctx context.Context) (err error) {
 		return err
 	}
 	defer func() {
+		p.restoreAgent()
 		p.cleanup()
 		p.finish()
+		if a := p.rep.Agent; err == nil && a != nil && a.Read != nil && !a.Read.OK {
+			err = fmt.Errorf("the agent step could not run: %s", a.Skipped)
+		}
+		if a := p.rep.Agent; err == nil && a != nil && a.touched && !a.Restored {
+			err = fmt.Errorf("the draft of agent %s was not restored: set its flows back to %s", a.ID, idList(a.DraftFlowIDs))
+		}
 		if err == nil && len(p.rep.Leftovers) > 0 {
 			err = fmt.Errorf("the scratch flow was not deleted: delete %s yourself", strings.Join(p.rep.Leftovers, ", "))
 		}
@@ -218,6 +233,10 @@ func (p *prober) run(ctx context.Context) (err error) {
 			p.lookUpLoopBody(ctx, res, s.id+"_loop_body")
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p.agentStep(ctx)
 	return ctx.Err()
 }
 

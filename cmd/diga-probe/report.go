@@ -27,6 +27,11 @@ type Report struct {
 	ImportMode   string `json:"import_mode"`
 	ResponseMode string `json:"response_mode"`
 	ModesNote    string `json:"modes_note,omitempty"`
+	// Agent is the agent step (DIGA_PROBE_AGENT_ID); nil when not run.
+	// AgentFlowMode names the emulator's -agent-flow-mode whose reading
+	// its answers match ("" when undecided).
+	Agent         *AgentResult `json:"agent,omitempty"`
+	AgentFlowMode string       `json:"agent_flow_mode,omitempty"`
 	// Deleted lists the flows deleted at the end; Leftovers those that
 	// could not be: the user must delete them.
 	Deleted   []string `json:"deleted"`
@@ -90,14 +95,16 @@ type CallResult struct {
 type Verdict struct {
 	// Question is a stable key: complete_tree, import, loop_bodies,
 	// missing_piece_version, get_answer, get_shows_draft,
-	// piece_version_range.
+	// piece_version_range; with the agent step agent_unpublished_flow
+	// and agent_no_such_flow.
 	Question string `json:"question"`
 	Title    string `json:"title"`
 	// Answer is a stable key (see answerText); Summary says it in words.
 	Answer  string `json:"answer"`
 	Summary string `json:"summary"`
-	// Axis is the emulator flag the question belongs to ("import" or
-	// "response"; "" for questions every mode answers alike) and Mode the
+	// Axis is the emulator flag the question belongs to ("import",
+	// "response" or "agent-flow"; "" for questions every mode answers
+	// alike) and Mode the
 	// emulator mode whose reading Answer is ("" when none is).
 	Axis     string `json:"axis,omitempty"`
 	Mode     string `json:"mode,omitempty"`
@@ -315,12 +322,14 @@ func (p *prober) decide() {
 		p.completeTreeVerdict(), p.importVerdict(), p.loopVerdict(), p.pieceVersionVerdict(),
 		p.getVerdict(), p.draftVerdict(), p.rangeVerdict(),
 	}
+	r.Verdicts = append(r.Verdicts, p.agentVerdicts()...)
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
 		v.Summary = answerText[v.Answer]
 	}
 	r.ImportMode, r.ResponseMode, r.ModesNote = modesOf(r.Verdicts)
-	r.Observations = p.observations()
+	r.AgentFlowMode = agentFlowMode(r.Verdicts)
+	r.Observations = append(p.observations(), p.agentObservations()...)
 }
 
 func (p *prober) importVerdict() Verdict {
@@ -846,6 +855,9 @@ func (p *prober) printVerdicts() {
 	if r.ModesNote != "" {
 		p.printf("  note: %s\n", r.ModesNote)
 	}
+	if r.AgentFlowMode != "" {
+		p.printf("  and -agent-flow-mode %s (DIGA_EMULATOR_AGENT_FLOW_MODE=%s)\n", r.AgentFlowMode, r.AgentFlowMode)
+	}
 	if len(r.Observations) > 0 {
 		p.printf("\nAlso seen:\n")
 		for _, o := range r.Observations {
@@ -866,6 +878,13 @@ func (p *prober) printFooter() {
 		p.printf("The scratch flow was NOT deleted: delete %s (named %q) yourself.\n", strings.Join(r.Leftovers, ", "), r.FlowName)
 	default:
 		p.printf("Scratch flow %s deleted.\n", strings.Join(r.Deleted, ", "))
+	}
+	if a := r.Agent; a != nil && a.touched {
+		if a.Restored {
+			p.printf("The draft of agent %s holds its own flows again: %s.\n", a.ID, idList(a.RestoredFlows))
+		} else {
+			p.printf("The draft of agent %s was NOT restored: set its flows back to %s yourself.\n", a.ID, idList(a.DraftFlowIDs))
+		}
 	}
 	p.printf("This output never contains your API key; paste it (or the -json report) into an issue as it is.\n")
 }

@@ -129,7 +129,8 @@ var destroyWarnings = map[string]string{
 func strictExampleEmulator(keys ...string) *emulator.Server {
 	return emulator.New(emulator.WithAPIKeys(keys...),
 		emulator.WithImportMode(emulator.ImportEngine),
-		emulator.WithResponseMode(emulator.ResponseDeclaredNoLoopBodies))
+		emulator.WithResponseMode(emulator.ResponseDeclaredNoLoopBodies),
+		emulator.WithAgentFlowMode(emulator.AgentFlowsChecked))
 }
 
 func TestAccExamplesApply(t *testing.T) {
@@ -582,6 +583,59 @@ func (e *exampleEnv) liveFlow(prefix string) string {
 	return seedDefinedFlow(e.t, e.emu, e.baseURL, e.key, prefix, "made in the UI")
 }
 
+// agent makes, as the Diga dashboard does, a single-prompt agent named
+// name whose published version v1 (and draft) runs flows, answering on
+// +34910000001, and returns its id.
+func (e *exampleEnv) agent(name string, flows ...string) string {
+	e.t.Helper()
+	id := e.emu.AddAgent(e.key, emulator.AgentSeed{Name: name, FlowIDs: flows})
+	e.emu.AddPhone(e.key, emulator.PhoneSeed{Number: "+34910000001", Nickname: name, InboundAgentID: id})
+	if _, ok := e.emu.LaunchAndPublish(e.key, id, "v1"); !ok {
+		e.t.Fatalf("publishing agent %q failed", name)
+	}
+	return id
+}
+
+// wantReleased checks that the agent's draft and published version run
+// exactly the flows in state at the given addresses, that the published
+// version is a second one (released by the apply), and that the agent
+// still answers on its number.
+func (e *exampleEnv) wantReleased(agentID string, flowAddrs ...string) {
+	e.t.Helper()
+	ids := e.stateResources("diga_flow")
+	var want []string
+	for _, addr := range flowAddrs {
+		want = append(want, ids[addr])
+	}
+	slices.Sort(want)
+	a, ok := e.emu.Agent(e.key, agentID)
+	if !ok {
+		e.t.Fatal("the seeded agent is gone")
+	}
+	draft := slices.Sorted(slices.Values(a.Draft.FlowIDs))
+	if !slices.Equal(draft, want) {
+		e.t.Errorf("the agent's draft runs %v, want %v", draft, want)
+	}
+	if len(a.Versions) != 2 || a.PublishedVersionID != a.Versions[1].ID {
+		e.t.Fatalf("the agent has %d versions, published %q: want v2, released by the apply", len(a.Versions), a.PublishedVersionID)
+	}
+	if live := slices.Sorted(slices.Values(a.Versions[1].FlowIDs)); !slices.Equal(live, want) {
+		e.t.Errorf("the published version runs %v, want %v", live, want)
+	}
+	for _, p := range e.emu.Phones(e.key) {
+		if p.InboundAgentID != agentID {
+			e.t.Errorf("phone %s answers for %q after the release, want the agent", p.Number, p.InboundAgentID)
+		}
+	}
+}
+
+// agentFlowsDestroyWarnings: destroying an example that assigns and
+// releases flows warns twice, as the guide says it does.
+var agentFlowsDestroyWarnings = map[string]string{
+	"Destroying the assignment releases the agent without these flows": "diga_agent_flows with release = true says what its destroy does",
+	"Flow runs on live agents": "diga_flow's destroy plan names the agents running the flow (the assignment is removed first)",
+}
+
 // connection upserts a connection as the Diga UI does; a nil value leaves
 // it without credentials (status ERROR).
 func (e *exampleEnv) connection(piece, name string, typ client.ConnectionType, value string) *client.Connection {
@@ -707,6 +761,26 @@ func exampleRuns() []exampleRun {
 		}},
 
 		// ---- data sources
+		{dir: "data-sources/diga_agent", seed: func(e *exampleEnv) {
+			live := e.liveFlow("Post-call summary ")
+			e.memo["agent"] = e.agent("Reception", live)
+			e.emu.AssignAgentFlows(e.key, e.memo["agent"], []string{live, e.uiFlow("Book appointment")})
+		}, check: func(e *exampleEnv) {
+			e.wantOutput("reception_live_flows", []string{"Post-call summary 1"})
+			e.wantOutput("reception_draft_flows", []string{"Post-call summary 1", "Book appointment"})
+			e.wantOutput("reception_numbers", []string{"+34910000001"})
+		}},
+		{dir: "data-sources/diga_agents", seed: func(e *exampleEnv) {
+			live := e.liveFlow("Post-call summary ")
+			e.memo["support"] = e.agent("Support", live)
+			e.emu.AssignAgentFlows(e.key, e.memo["support"], nil) // a draft change not released
+			e.memo["night"] = e.agent("Night support", live)
+			e.agent("Sales", live)
+			e.emu.AddAgent(e.key, emulator.AgentSeed{Name: "Support paths", Mode: "path"})
+		}, check: func(e *exampleEnv) {
+			e.wantOutput("support_agent_ids", map[string]string{"Night support": e.memo["night"], "Support": e.memo["support"]})
+			e.wantOutput("support_agents_with_unreleased_flows", []string{"Support"})
+		}},
 		{dir: "data-sources/diga_connections", seed: func(e *exampleEnv) {
 			e.connection("@activepieces/piece-slack", "Support Slack bot", client.ConnectionTypeCustomAuth, `{"props":{"botToken":"xoxb-placeholder"}}`)
 			e.connection("@activepieces/piece-hubspot", "Old HubSpot", client.ConnectionTypeOAuth2, "")
@@ -855,6 +929,17 @@ func exampleRuns() []exampleRun {
 			}
 		}},
 		{dir: "guides/testing-flows/gate"},
+		{dir: "guides/from-a-flow-to-a-call", warns: agentFlowsDestroyWarnings, seed: func(e *exampleEnv) {
+			e.memo["agent"] = e.agent("Reception")
+		}, check: func(e *exampleEnv) {
+			e.wantReleased(e.memo["agent"], "diga_flow.call_summary", "diga_flow.check_availability")
+			for _, addr := range []string{"diga_flow.call_summary", "diga_flow.check_availability"} {
+				if n := e.emu.RunCount(e.key, e.stateResources("diga_flow")[addr]); n != 1 {
+					e.t.Errorf("%s was tested %d times before its publish, want once (test_before_publish)", addr, n)
+				}
+			}
+			e.wantOutput("live_version", "v2")
+		}},
 
 		// ---- list resources
 		{dir: "list-resources/diga_flow", needs: needsQuery, seed: func(e *exampleEnv) {
@@ -902,6 +987,12 @@ func exampleRuns() []exampleRun {
 			e.wantInState("diga_flow.post_call_summary", e.memo["id"])
 		}},
 		{dir: "resources/diga_flow_sample_data"},
+		{dir: "resources/diga_agent_flows", warns: agentFlowsDestroyWarnings, seed: func(e *exampleEnv) {
+			e.memo["agent"] = e.agent("Reception")
+		}, check: func(e *exampleEnv) {
+			e.wantReleased(e.memo["agent"], "diga_flow.call_summary", "diga_flow.check_availability")
+			e.wantOutput("reception_live_version", 2)
+		}},
 
 		// ---- README.md
 		{readme: []string{"Using the real Diga API"}},

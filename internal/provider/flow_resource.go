@@ -280,6 +280,10 @@ func (r *flowResource) Configure(_ context.Context, req resource.ConfigureReques
 // carry out are refused here, before anything is sent.
 func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
+		var id, name types.String
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &name)...)
+		r.data.planFlowRemoval(ctx, id, name, false, &resp.Diagnostics)
 		return // destroy
 	}
 	var plan, state flowModel
@@ -305,6 +309,11 @@ func (r *flowResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	facts, def := flowFactsOf(configured, plan, state, creating, !creating && writtenByTerraform(ctx, req.Private))
 	d := decideFlow(facts)
 	addFlowProblems(&resp.Diagnostics, d.Problems)
+	if !creating && len(resp.RequiresReplace) > 0 {
+		r.data.planFlowRemoval(ctx, state.ID, state.Name, true, &resp.Diagnostics)
+	} else if !creating {
+		r.data.planFlowAgents(plan.ID, plan.Name, plan.Enabled, def)
+	}
 	if facts.Definition == defChanged {
 		// Only a definition the apply imports: one already in Diga was
 		// accepted, and a catalogue that changed since must not block

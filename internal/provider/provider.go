@@ -78,6 +78,9 @@ type providerData struct {
 	// an import fills in.
 	catalog       *pieceCatalog
 	catalogChecks bool
+	// agents holds what this instance's plan learns for diga_agent_flows:
+	// the flows diga_flow plans, the agents claimed, who uses which flow.
+	agents *agentPlans
 }
 
 // New returns a constructor for the provider, as providerserver expects.
@@ -239,7 +242,7 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	tflog.Debug(ctx, "Configured Diga API client", map[string]any{"base_url": baseURL})
 
 	data := &providerData{client: c, project: projectID(c.BaseURL(), apiKey), planned: &plannedConnections{},
-		catalog: newPieceCatalog(c)}
+		catalog: newPieceCatalog(c), agents: &agentPlans{}}
 	data.catalogChecks = cfg.CatalogChecks.IsNull() || cfg.CatalogChecks.IsUnknown() || cfg.CatalogChecks.ValueBool()
 	resp.DataSourceData = data
 	resp.ResourceData = data
@@ -258,6 +261,7 @@ func (p *digaProvider) Actions(_ context.Context) []func() action.Action {
 func (p *digaProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newFlowResource,
+		newAgentFlowsResource,
 		newConnectionResource,
 		newSampleDataResource,
 	}
@@ -289,6 +293,8 @@ func (p *digaProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		newConnectionsDataSource,
 		newExecutionsDataSource,
 		newExecutionDataSource,
+		newAgentDataSource,
+		newAgentsDataSource,
 	}
 }
 
