@@ -2,7 +2,7 @@
 # Builds a Terraform or OpenTofu CLI from its Go module and caches it under
 # bin/ keyed by version:
 #
-#   scripts/build-cli.sh terraform 1.16.3   # -> bin/terraform-1.16.3
+#   scripts/build-cli.sh terraform 1.16.4   # -> bin/terraform-1.16.4
 #   scripts/build-cli.sh tofu 1.12.6        # -> bin/tofu-1.12.6
 #
 # The source comes from the Go module proxy only (`go mod download`); nothing

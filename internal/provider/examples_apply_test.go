@@ -714,6 +714,38 @@ func needsActions(c cliInfo) string {
 	return ""
 }
 
+// needsCaller: the examples that use `caller` in an action, -invoke with
+// -target and destroy-time action triggers (Terraform 1.16).
+func needsCaller(c cliInfo) string {
+	switch {
+	case c.openTofu:
+		return c.String() + ": no actions (Terraform ≥ 1.14 has them)"
+	case !c.atLeast(1, 16):
+		return c.String() + ": caller, -invoke with -target and destroy events need Terraform 1.16 or later"
+	}
+	return ""
+}
+
+// needsDestroyFalse: `lifecycle { destroy = false }` in a resource block
+// (Terraform 1.16, OpenTofu 1.12).
+func needsDestroyFalse(c cliInfo) string {
+	if !c.openTofu && !c.atLeast(1, 16) {
+		return c.String() + ": lifecycle destroy = false needs Terraform 1.16 or later (OpenTofu 1.12)"
+	}
+	return ""
+}
+
+// wantRuns checks how many test runs each flow of e.memo (by its memo
+// name) has had.
+func (e *exampleEnv) wantRuns(want map[string]int, when string) {
+	e.t.Helper()
+	for name, n := range want {
+		if got := e.emu.RunCount(e.key, e.memo[name]); got != n {
+			e.t.Errorf("%s: flow %q has %d test runs, want %d", when, name, got, n)
+		}
+	}
+}
+
 func needsIdentity(c cliInfo) string {
 	if !c.atLeast(1, 12) {
 		return c.String() + ": no resource identity (1.12+)"
@@ -928,6 +960,39 @@ func exampleRuns() []exampleRun {
 				e.t.Error("invoking diga_step_test.notify stored no sample output for the step")
 			}
 		}},
+		{dir: "guides/testing-flows/caller", needs: needsCaller, check: func(e *exampleEnv) {
+			flows := e.stateResources("diga_flow")
+			for _, addr := range []string{`diga_flow.post_call["support"]`, `diga_flow.post_call["sales"]`, "diga_flow.legacy[0]"} {
+				if flows[addr] == "" {
+					e.t.Fatalf("%s is not in state: %v", addr, flows)
+				}
+			}
+			e.memo["support"], e.memo["sales"], e.memo["legacy"] = flows[`diga_flow.post_call["support"]`], flows[`diga_flow.post_call["sales"]`], flows["diga_flow.legacy[0]"]
+			e.wantRuns(map[string]int{"support": 1, "sales": 1, "legacy": 0}, "after the create (after_create, caller)")
+		}, after: func(e *exampleEnv) {
+			// The invocations and the retirement the example's comment lists.
+			e.noWarnings("apply -invoke -target", e.tf.mustRun("apply", "-auto-approve", "-input=false",
+				"-invoke=action.diga_flow_test.changed", `-target=diga_flow.post_call["support"]`))
+			e.wantRuns(map[string]int{"support": 2, "sales": 1, "legacy": 0}, "after -invoke with -target of the support flow")
+			e.noWarnings("apply -invoke", e.tf.mustRun("apply", "-auto-approve", "-input=false", "-invoke=action.diga_flow_test.changed"))
+			e.wantRuns(map[string]int{"support": 3, "sales": 2, "legacy": 0}, "after -invoke without -target (every caller)")
+			// A failing test of the successor stops the retirement before
+			// the delete (on_failure halt): the legacy flow stays.
+			e.emu.FailStep(e.key, e.memo["support"], "notify", "channel_not_found")
+			if out, code := e.tf.run("apply", "-auto-approve", "-input=false", "-var=retire_legacy=true"); code == 0 || !strings.Contains(out, "channel_not_found") {
+				e.t.Errorf("retiring the legacy flow while its successor's test fails: exit %d, want a failure naming the step's error:\n%s", code, out)
+			}
+			e.emu.ClearStepFailures(e.key, e.memo["support"])
+			if _, ok := e.emu.Flow(e.key, e.memo["legacy"]); !ok {
+				e.t.Fatal("the legacy flow was deleted although its successor's test failed")
+			}
+			e.wantRuns(map[string]int{"support": 4, "sales": 2}, "after the halted retirement (before_destroy)")
+			e.noWarnings("apply retire_legacy", e.tf.mustRun("apply", "-auto-approve", "-input=false", "-var=retire_legacy=true"))
+			e.wantRuns(map[string]int{"support": 5, "sales": 2}, "after retiring the legacy flow (before_destroy)")
+			if _, ok := e.emu.Flow(e.key, e.memo["legacy"]); ok {
+				e.t.Error("the legacy flow is still in Diga after retire_legacy = true")
+			}
+		}},
 		{dir: "guides/testing-flows/gate"},
 		{dir: "guides/from-a-flow-to-a-call", warns: agentFlowsDestroyWarnings, seed: func(e *exampleEnv) {
 			e.memo["agent"] = e.agent("Reception")
@@ -971,6 +1036,41 @@ func exampleRuns() []exampleRun {
 			e.memo["crm"] = e.connection("@activepieces/piece-slack", "CRM Slack bot", client.ConnectionTypeCustomAuth, `{"props":{"botToken":"xoxb-made-in-the-ui"}}`).ID
 		}, check: func(e *exampleEnv) {
 			e.wantInState("diga_connection.crm_slack", e.memo["crm"])
+		}},
+		{dir: "resources/diga_connection/keep-on-destroy", needs: needsDestroyFalse, warns: map[string]string{
+			// Terraform's notice on every plan that forgets an object: the
+			// example's point.
+			"Some objects will no longer be managed by Terraform": "destroy = false forgets the connection instead of deleting it",
+		}, seed: func(e *exampleEnv) {
+			e.vars["slack_bot_token"] = placeholderToken
+		}, check: func(e *exampleEnv) {
+			conns := e.stateResources("diga_connection")
+			if conns["diga_connection.slack"] == "" {
+				e.t.Fatalf("diga_connection.slack is not in state: %v", conns)
+			}
+			e.memo["conn"] = conns["diga_connection.slack"]
+		}, after: func(e *exampleEnv) {
+			// destroy = false: the destroy plan forgets the connection
+			// instead of deleting it, and the provider is not asked to (its
+			// delete would warn "Connection left in Diga").
+			out := e.tf.mustRun("plan", "-destroy", "-input=false")
+			// Both CLIs say so for a forgotten object ("… but will not be
+			// destroyed").
+			if !strings.Contains(ansiCode.ReplaceAllString(out, ""), "will not be destroyed") {
+				e.t.Errorf("the destroy plan does not forget the connection:\n%s", out)
+			}
+			e.noWarnings("plan -destroy", out)
+			e.noWarnings("destroy", e.tf.mustRun("destroy", "-auto-approve", "-input=false"))
+			if ids := e.stateIDs("diga_connection"); len(ids) != 0 {
+				e.t.Errorf("the connection is still in state after destroy: %v", ids)
+			}
+			kept := false
+			for _, c := range e.emu.Connections(e.key) {
+				kept = kept || c.ID == e.memo["conn"]
+			}
+			if !kept {
+				e.t.Error("the connection is gone from Diga after a destroy that should only forget it")
+			}
 		}},
 		{dir: "resources/diga_flow", drop: []string{"import-identity-block.tf"}, seed: func(e *exampleEnv) {
 			e.vars["template_slack_token"] = placeholderToken

@@ -44,7 +44,7 @@ func TestAccExamplesValidate(t *testing.T) {
 				t.Fatal(err)
 			}
 			work := filepath.Join(root, rel)
-			hasProviders, usesActions, needs116 := false, false, false
+			hasProviders, usesActions, needs116, keeps := false, false, false, false
 			entries, err := os.ReadDir(work)
 			if err != nil {
 				t.Fatal(err)
@@ -61,12 +61,20 @@ func TestAccExamplesValidate(t *testing.T) {
 				if strings.Contains(string(b), `required_version = ">= 1.16"`) {
 					needs116 = true
 				}
+				if strings.Contains(string(b), "destroy = false") {
+					keeps = true
+				}
 			}
 			if usesActions && !cliAtLeast("1.14.0") {
 				t.Skip("actions need Terraform 1.14 or later")
 			}
 			if needs116 {
 				if reason := noImportInModule(mustCLI(t)); reason != "" {
+					t.Skip(reason)
+				}
+			}
+			if keeps {
+				if reason := needsDestroyFalse(mustCLI(t)); reason != "" {
 					t.Skip(reason)
 				}
 			}
