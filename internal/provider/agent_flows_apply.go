@@ -109,6 +109,12 @@ func (r *agentFlowsResource) write(ctx context.Context, plan agentFlowsModel, pe
 		rc = releaseCheck{Published: pub, HasPublished: published}
 	}
 
+	if !plan.PublishedVersionID.IsUnknown() {
+		// The plan showed the published version unchanged: the apply keeps
+		// to it, whatever was published since (the next plan sees that).
+		rc.Due = false
+	}
+
 	record := func(draft client.Agent, rc releaseCheck) {
 		m := plan
 		m.fill(draft, rc.Published, rc.HasPublished, names)
@@ -117,6 +123,13 @@ func (r *agentFlowsResource) write(ctx context.Context, plan agentFlowsModel, pe
 		}
 		if !plan.AgentName.IsUnknown() {
 			m.AgentName = plan.AgentName
+		}
+		if !plan.PublishedVersionID.IsUnknown() {
+			// The plan wrote nothing to the published version (only a
+			// setting changed): keep what it showed; the next refresh
+			// reads what Diga holds.
+			m.PublishedVersionID, m.PublishedVersionNumber = plan.PublishedVersionID, plan.PublishedVersionNumber
+			m.PublishedFlowIDs = plan.PublishedFlowIDs
 		}
 		diags.Append(st.Set(ctx, &m)...)
 	}
