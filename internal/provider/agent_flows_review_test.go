@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/Diga-io/terraform-provider-diga/internal/emulator"
 )
 
 // Review findings for diga_agent_flows, each written as the behaviour a
@@ -146,9 +148,9 @@ func TestAccAgentFlows_reviewFaultWhileApplyReplans(t *testing.T) {
 	}
 }
 
-// Renaming the resource (or moving from count to for_each) without a moved
-// block destroys the old address and creates the new one for the same
-// agent, in no set order: the agent must end up running the flows both
+// Renaming the resource (here from a counted block to a plain one of
+// another name) without a moved block destroys the old address and
+// creates the new one for the same agent, in no set order: the agent must end up running the flows both
 // declare, and the next plan be empty.
 func TestAccAgentFlows_reviewRenamedResourceSameAgent(t *testing.T) {
 	tg, tf := cliTarget(t)
@@ -159,9 +161,9 @@ func TestAccAgentFlows_reviewRenamedResourceSameAgent(t *testing.T) {
 	tf.mustRun("init", "-input=false")
 	tf.mustRun("apply", "-input=false", "-auto-approve")
 	tf.write(strings.Replace(cfg, `resource "diga_agent_flows" "support" {`,
-		"resource \"diga_agent_flows\" \"support\" {\n  for_each = toset([\"main\"])", 1))
+		"resource \"diga_agent_flows\" \"main\" {", 1))
 	if out, code := tf.run("apply", "-input=false", "-auto-approve"); code != 0 {
-		t.Fatalf("apply moving count to for_each failed (exit %d):\n%s", code, plainText(out))
+		t.Fatalf("apply renaming the resource failed (exit %d):\n%s", code, plainText(out))
 	}
 	flow := tg.mustStateID(t, tf, "diga_flow.summary")
 	ag, _ := tg.emu.Agent(tg.apiKey, a.id)
@@ -202,6 +204,57 @@ func TestAccAgentFlows_reviewMalformedIDsFailAtPlan(t *testing.T) {
 			ag, _ := tg.emu.Agent(tg.apiKey, a.id)
 			if len(ag.Draft.FlowIDs) != 0 || len(ag.Versions) != 1 {
 				return fmt.Errorf("a refused plan reached the agent: draft %v, %d versions", ag.Draft.FlowIDs, len(ag.Versions))
+			}
+			return nil
+		},
+	})
+}
+
+// Two diga_agent_flows for one agent are refused at plan even when they
+// declare the same flows (a for_each whose map names one agent twice):
+// each apply would launch and publish its own version, and destroying one
+// takes the other's flows off the agent.
+func TestAccAgentFlows_reviewSameAgentTwiceWithSameFlows(t *testing.T) {
+	tg := newAccTarget(t)
+	a := tg.liveAgent(t, "Support")
+	cfg := agentConfig(tg, t, a.id, "", "") + fmt.Sprintf(`
+resource "diga_agent_flows" "by_team" {
+  for_each = { sales = %q, support = %q }
+  agent_id = each.value
+  flow_ids = [diga_flow.summary.id]
+  release  = true
+}
+`, a.id, a.id)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: agentConfig(tg, t, a.id, "", "")},
+			{Config: cfg, ExpectError: regexp.MustCompile(`Agent managed twice`)},
+		},
+	})
+}
+
+// A release on a project without any phone number cannot be published
+// (Diga needs a number to publish): the plan says so, rather than the
+// apply launching a version and failing to publish it.
+func TestAccAgentFlows_reviewReleaseWithoutAnyNumber(t *testing.T) {
+	tg := newAccTarget(t)
+	tg.emulatorOnly(t)
+	id := tg.emu.AddAgent(tg.apiKey, emulator.AgentSeed{Name: "Lonely", Prompt: "p"})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: agentConfig(tg, t, id, "", "")},
+			{
+				Config:      agentConfig(tg, t, id, "[diga_flow.summary.id]", "  release = true\n  release_draft_changes = true"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)phone\s+number`),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			ag, _ := tg.emu.Agent(tg.apiKey, id)
+			if len(ag.Versions) != 0 {
+				return fmt.Errorf("a release that cannot be published launched %d versions", len(ag.Versions))
 			}
 			return nil
 		},
