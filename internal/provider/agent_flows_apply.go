@@ -92,12 +92,18 @@ func (r *agentFlowsResource) write(ctx context.Context, plan agentFlowsModel, pe
 	if diags.HasError() {
 		return
 	}
-	if !plan.Flows.IsUnknown() && !plan.Flows.IsNull() {
-		names = nil // keep the names the plan showed
+	// The names the plan showed stay; the others are the ones just read.
+	if names == nil {
+		names = map[string]string{}
+	}
+	for id, v := range plan.Flows.Elements() {
+		if n, ok := v.(types.String); ok && !n.IsUnknown() && !n.IsNull() {
+			names[id] = n.ValueString()
+		}
 	}
 	var rc releaseCheck
 	if plan.Release.ValueBool() {
-		if rc, ok = chk.release(ctx, draft, desired, plan.ReleaseDraftChanges.ValueBool(), diags); !ok {
+		if rc, ok = chk.release(ctx, draft, desired, plan.ReleaseDraftChanges.ValueBool(), true, diags); !ok {
 			return
 		}
 	} else {
@@ -118,9 +124,6 @@ func (r *agentFlowsResource) write(ctx context.Context, plan agentFlowsModel, pe
 	record := func(draft client.Agent, rc releaseCheck) {
 		m := plan
 		m.fill(draft, rc.Published, rc.HasPublished, names)
-		if names == nil && !plan.Flows.IsUnknown() && !plan.Flows.IsNull() {
-			m.Flows = plan.Flows
-		}
 		if !plan.AgentName.IsUnknown() {
 			m.AgentName = plan.AgentName
 		}
@@ -180,6 +183,13 @@ func (a agentApply) release(ctx context.Context, draft client.Agent, flows []str
 	inbound, outbound, err := a.phones(ctx)
 	if err != nil {
 		addAPIError(diags, "Unable to list the phone numbers of agent "+a.agentID, err, nil)
+		return client.Agent{}, false
+	}
+	if len(inbound) == 0 && len(outbound) == 0 && !rc.HasPublished {
+		diags.AddAttributeError(path.Root("release"), "Agent has no phone number",
+			fmt.Sprintf("Agent %s answers and calls from no phone number, and Diga publishes a version on phone "+
+				"numbers. Assign a number to the agent in the Diga dashboard, or set release = false. Nothing was "+
+				"launched or published; the flows are assigned on the draft.", agentLabel(draft.Name, a.agentID)))
 		return client.Agent{}, false
 	}
 	version, err := a.launch(ctx, draft, flows)
@@ -247,6 +257,21 @@ func (a agentApply) launch(ctx context.Context, draft client.Agent, flows []stri
 		v, err := a.c.GetAgentVersion(ctx, a.agentID, a.pending)
 		if err == nil && sameStrings(agentFlowIDs(v), flows) && len(client.AgentDraftDifferences(draft, v)) == 0 {
 			return v, nil
+		}
+	}
+	// A version launched earlier and never published that holds exactly
+	// the draft (an apply whose create failed after the launch keeps no
+	// state to remember it) is published rather than launched again.
+	if versions, err := a.c.ListAgentVersions(ctx, a.agentID); err == nil {
+		var newest *client.Agent
+		for i := range versions {
+			if v := &versions[i]; !v.IsDraft && (newest == nil || v.VersionNumber > newest.VersionNumber) {
+				newest = v
+			}
+		}
+		if newest != nil && !newest.IsPublished && sameStrings(agentFlowIDs(*newest), flows) &&
+			len(client.AgentDraftDifferences(draft, *newest)) == 0 {
+			return *newest, nil
 		}
 	}
 	return a.c.LaunchAgentVersion(ctx, a.agentID, releaseName(flows))
@@ -335,7 +360,7 @@ func (a agentApply) remove(ctx context.Context, flows []string, release, allowOt
 	var rc releaseCheck
 	if release {
 		var ok bool
-		if rc, ok = chk.release(ctx, draft, rest, allowOther, diags); !ok {
+		if rc, ok = chk.release(ctx, draft, rest, allowOther, false, diags); !ok {
 			return
 		}
 	}

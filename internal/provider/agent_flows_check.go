@@ -171,23 +171,35 @@ type releaseCheck struct {
 
 // release decides whether a release is due for flows and refuses one that
 // would put live anything but flows, unless allowOther.
-func (k agentCheck) release(ctx context.Context, draft client.Agent, flows []string, allowOther bool, diags *diag.Diagnostics) (releaseCheck, bool) {
+//
+// publishNew: an agent with no published version is published (create and
+// update); otherwise (destroy) there is nothing live to change.
+func (k agentCheck) release(ctx context.Context, draft client.Agent, flows []string, allowOther, publishNew bool,
+	diags *diag.Diagnostics) (releaseCheck, bool) {
 	pub, published, err := k.c.GetPublishedAgent(ctx, draft.ID)
 	if err != nil {
 		k.couldNot(diags, "Unable to read the published version of agent "+draft.ID, err)
 		return releaseCheck{}, false
 	}
 	rc := releaseCheck{Published: pub, HasPublished: published}
-	rc.Due = !published || !sameStrings(agentFlowIDs(pub), flows)
+	rc.Due = (!published && publishNew) || (published && !sameStrings(agentFlowIDs(pub), flows))
 	if !rc.Due || allowOther {
 		return rc, true
 	}
 	agent := agentLabel(draft.Name, draft.ID)
 	if !published {
-		diags.AddAttributeError(path.Root("release"), "Agent has no published version",
-			fmt.Sprintf("Agent %s has never been published: a release would put its whole draft live (prompt, voice, "+
-				"tools and flows) on its phone numbers. Publish it once in the Diga dashboard, or set "+
-				"release_draft_changes = true to let Terraform publish the whole draft.", agent))
+		// A warning at plan: the state that causes it is Diga's, not the
+		// configuration's, and an error would also stop a destroy (which
+		// releases nothing then) in the plan Terraform makes before it.
+		detail := fmt.Sprintf("Agent %s has no published version: a release would put its whole draft live (prompt, "+
+			"voice, tools and flows) on its phone numbers. Publish it once in the Diga dashboard, or set "+
+			"release_draft_changes = true to let Terraform publish the whole draft.", agent)
+		if k.atPlan {
+			diags.AddAttributeWarning(path.Root("release"), "Agent has no published version",
+				detail+" The apply refuses before it writes anything.")
+			return rc, true
+		}
+		diags.AddAttributeError(path.Root("release"), "Agent has no published version", detail+" Nothing was sent.")
 		return rc, false
 	}
 	if diffs := client.AgentDraftDifferences(draft, pub); len(diffs) > 0 {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -74,8 +76,9 @@ func (r *agentFlowsResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"agent_id": schema.StringAttribute{
 				MarkdownDescription: "The agent the flows are assigned to (see the `diga_agent` data source). " +
 					"Changing it moves the assignment: the old agent's draft loses the flows, the new one gets them.",
-				Required:      true,
-				Validators:    []validator.String{pathSegmentValidator{kind: "agent id"}},
+				Required: true,
+				Validators: []validator.String{stringvalidator.RegexMatches(uuidPattern,
+					"must be an agent id, a UUID such as 5b7e1c9a-0d2f-4e6b-8a1c-3f5d7b9e1a2c (the diga_agent and diga_agents data sources give them)")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"flow_ids": schema.SetAttribute{
@@ -86,6 +89,7 @@ func (r *agentFlowsResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"again before it writes. An empty set leaves the agent with no flows.",
 				ElementType: types.StringType,
 				Required:    true,
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(pathSegmentValidator{kind: "flow id"})},
 			},
 			"release": schema.BoolAttribute{
 				MarkdownDescription: "Put the flows live (default `false`): when the agent's published version does not " +
@@ -197,13 +201,14 @@ func (m *agentFlowsModel) fill(draft, pub client.Agent, published bool, names ma
 	m.AgentID = types.StringValue(draft.ID)
 	m.AgentName = types.StringValue(draft.Name)
 	m.FlowIDs = stringSet(agentFlowIDs(draft))
-	if names == nil {
-		names = map[string]string{}
-		for _, f := range draft.Flows {
-			names[f.ID] = f.Name
+	all := map[string]string{}
+	for _, f := range draft.Flows {
+		all[f.ID] = f.Name
+		if n, ok := names[f.ID]; ok {
+			all[f.ID] = n
 		}
 	}
-	m.Flows = namesMap(names)
+	m.Flows = namesMap(all)
 	if published {
 		m.PublishedVersionID = types.StringValue(pub.VersionID)
 		m.PublishedVersionNumber = types.Int64Value(pub.VersionNumber)
@@ -240,13 +245,25 @@ func (r *agentFlowsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		plan.ID = plan.AgentID
 	}
 
-	if agentKnown && desiredKnown && !plan.Release.IsUnknown() && !plan.ReleaseDraftChanges.IsUnknown() {
-		fp := strings.Join(desired, ",") + fmt.Sprintf("|%t|%t", plan.Release.ValueBool(), plan.ReleaseDraftChanges.ValueBool())
-		if !r.data.agentPlans().claim(agentID, fp) {
+	if agentKnown {
+		// Each resource instance claims its agent once per plan, under a
+		// token kept in its private state (a replacement's second plan of
+		// the same instance gets the first one's private state).
+		token := claimToken(ctx, req.Private)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateClaimKey, claimTokenJSON(token))...)
+		switch r.data.agentPlans().claim(agentID, token) {
+		case claimTwice:
 			resp.Diagnostics.AddAttributeError(path.Root("agent_id"), "Agent managed twice",
-				fmt.Sprintf("Another diga_agent_flows resource of this configuration manages agent %s with other flows. "+
-					"flow_ids replaces every assignment of the agent, so two resources would undo each other on each "+
-					"apply. Keep one diga_agent_flows per agent and list all its flows there.", agentID))
+				fmt.Sprintf("Another diga_agent_flows resource of this configuration also manages agent %s. flow_ids "+
+					"replaces every assignment of the agent, so two resources would undo each other (and each release "+
+					"on its own). Keep one diga_agent_flows per agent and list all its flows there.", agentID))
+			return
+		case claimDestroyed:
+			resp.Diagnostics.AddAttributeError(path.Root("agent_id"), "Agent's assignment destroyed and created in one apply",
+				fmt.Sprintf("This plan destroys one diga_agent_flows of agent %s and creates another: Terraform runs the two in "+
+					"no fixed order, and the destroy could take the flows off after the create assigned them. If the "+
+					"resource was renamed or moved, say so with a moved block (moved { from = <old address> to = <new "+
+					"address> }); otherwise apply the destroy first (terraform apply -target=<old address> -destroy).", agentID))
 			return
 		}
 	}
@@ -268,10 +285,13 @@ func (r *agentFlowsResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 
 	// The apply writes: what the published version becomes is known after.
+	// Planned values come from the configuration and state only, never from
+	// an answer read at plan: the apply plans again, and what Diga answers
+	// then may differ (a rename in the dashboard, a failed request).
 	plan.PublishedVersionID = types.StringUnknown()
 	plan.PublishedVersionNumber = types.Int64Unknown()
 	plan.PublishedFlowIDs = types.SetUnknown(types.StringType)
-	plan.Flows = types.MapUnknown(types.StringType)
+	plan.Flows = plannedNames(state.Flows, desired, desiredKnown)
 	if creating {
 		plan.AgentName = types.StringUnknown()
 	}
@@ -284,16 +304,10 @@ func (r *agentFlowsResource) ModifyPlan(ctx context.Context, req resource.Modify
 	chk := agentCheck{c: c, plans: r.data.agentPlans(), atPlan: true}
 	draft, ok := chk.agent(ctx, agentID, &resp.Diagnostics)
 	if ok {
-		if creating {
-			plan.AgentName = types.StringValue(draft.Name)
-		}
 		if desiredKnown {
-			names := chk.flows(ctx, desired, agentFlowIDs(draft), &resp.Diagnostics)
-			if names != nil {
-				plan.Flows = namesMap(names)
-			}
+			chk.flows(ctx, desired, agentFlowIDs(draft), &resp.Diagnostics)
 			if release && !plan.ReleaseDraftChanges.IsUnknown() {
-				chk.release(ctx, draft, desired, plan.ReleaseDraftChanges.ValueBool(), &resp.Diagnostics)
+				chk.release(ctx, draft, desired, plan.ReleaseDraftChanges.ValueBool(), true, &resp.Diagnostics)
 			}
 		}
 	}
@@ -309,6 +323,15 @@ func (r *agentFlowsResource) planDestroy(ctx context.Context, req resource.Modif
 	var state agentFlowsModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.data.agentPlans().destroy(state.AgentID.ValueString(), claimToken(ctx, req.Private)) {
+		resp.Diagnostics.AddError("Agent's assignment destroyed and created in one apply",
+			fmt.Sprintf("This plan destroys this diga_agent_flows of agent %s while another diga_agent_flows manages the "+
+				"same agent: Terraform runs the two in no fixed order, and this destroy could take the flows off after "+
+				"the other assigned them. If the resource was renamed or moved, say so with a moved block (moved { from "+
+				"= <old address> to = <new address> }); otherwise apply the destroy first (terraform apply "+
+				"-target=<old address> -destroy).", state.AgentID.ValueString()))
 		return
 	}
 	ids := setStringsKnown(state.FlowIDs)
@@ -327,7 +350,7 @@ func (r *agentFlowsResource) planDestroy(ctx context.Context, req resource.Modif
 			chk := agentCheck{c: c, plans: r.data.agentPlans(), atPlan: true}
 			if draft, ok := chk.agent(ctx, state.AgentID.ValueString(), &resp.Diagnostics); ok {
 				rest := without(agentFlowIDs(draft), ids)
-				chk.release(ctx, draft, rest, state.ReleaseDraftChanges.ValueBool(), &resp.Diagnostics)
+				chk.release(ctx, draft, rest, state.ReleaseDraftChanges.ValueBool(), false, &resp.Diagnostics)
 			}
 		}
 		return
@@ -349,6 +372,13 @@ func (r *agentFlowsResource) Create(ctx context.Context, req resource.CreateRequ
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	r.write(ctx, plan, nil, req.Plan, &resp.State, resp.Private, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		// Nothing was created that state must track (the agent was there
+		// before): a create that fails after assigning on the draft leaves
+		// no state, so the next apply finishes it as a create instead of
+		// replacing a tainted resource (a destroy, then a create).
+		resp.State.RemoveResource(ctx)
+	}
 }
 
 func (r *agentFlowsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -383,6 +413,24 @@ func (r *agentFlowsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	a := agentApply{c: c, plans: r.data.agentPlans(), agentID: state.AgentID.ValueString()}
 	a.remove(ctx, setStringsKnown(state.FlowIDs), state.Release.ValueBool(), state.ReleaseDraftChanges.ValueBool(),
 		&resp.Diagnostics)
+}
+
+// plannedNames is the flows attribute a plan shows: the names state holds
+// for flows that stay (a removed flow shows by name as it goes), unknown
+// for flows being added.
+func plannedNames(prior types.Map, desired []string, known bool) types.Map {
+	if !known {
+		return types.MapUnknown(types.StringType)
+	}
+	elems := make(map[string]attr.Value, len(desired))
+	for _, id := range desired {
+		if v, ok := prior.Elements()[id].(types.String); ok && !v.IsUnknown() && !v.IsNull() {
+			elems[id] = v
+		} else {
+			elems[id] = types.StringUnknown()
+		}
+	}
+	return types.MapValueMust(types.StringType, elems)
 }
 
 // Helpers on sets and maps of strings.

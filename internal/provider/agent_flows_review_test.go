@@ -17,11 +17,10 @@ import (
 // Review findings for diga_agent_flows, each written as the behaviour a
 // user expects. They fail while the finding stands.
 
-// A create whose publish fails leaves the launched version for the next
-// apply, as an update does: the next apply publishes it, and does not
-// replace the resource (a failed create with state is tainted by
-// Terraform, and the replacement destroys the assignment, then launches
-// yet another version).
+// A create whose publish fails leaves no state (a failed create with state
+// is tainted by Terraform, and the replacement would destroy the
+// assignment, then launch yet another version): the next apply creates it
+// again and publishes the version already launched instead of a second.
 func TestAccAgentFlows_reviewCreatePublishFailureIsFinishedNotReplaced(t *testing.T) {
 	f := &releaseFaults{}
 	tg := newAccTargetChecked(t, f.wrap)
@@ -37,7 +36,7 @@ func TestAccAgentFlows_reviewCreatePublishFailureIsFinishedNotReplaced(t *testin
 			{
 				Config: agentConfig(tg, t, a.id, "[diga_flow.summary.id]", "  release = true"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentFlowsAddr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(agentFlowsAddr, plancheck.ResourceActionCreate)},
 				},
 				Check: tg.checkLive(a, 2, 2, "diga_flow.summary"),
 			},
@@ -149,9 +148,10 @@ func TestAccAgentFlows_reviewFaultWhileApplyReplans(t *testing.T) {
 }
 
 // Renaming the resource (here from a counted block to a plain one of
-// another name) without a moved block destroys the old address and
-// creates the new one for the same agent, in no set order: the agent must end up running the flows both
-// declare, and the next plan be empty.
+// another name) without a moved block would destroy the old address and
+// create the new one for the same agent, in no set order: the plan refuses
+// it and says to write a moved block; with one, the agent keeps running
+// the flows and the next plan is empty.
 func TestAccAgentFlows_reviewRenamedResourceSameAgent(t *testing.T) {
 	tg, tf := cliTarget(t)
 	a := tg.liveAgent(t, "Support")
@@ -160,20 +160,26 @@ func TestAccAgentFlows_reviewRenamedResourceSameAgent(t *testing.T) {
 		"resource \"diga_agent_flows\" \"support\" {\n  count = 1", 1))
 	tf.mustRun("init", "-input=false")
 	tf.mustRun("apply", "-input=false", "-auto-approve")
-	tf.write(strings.Replace(cfg, `resource "diga_agent_flows" "support" {`,
-		"resource \"diga_agent_flows\" \"main\" {", 1))
+	renamed := strings.Replace(cfg, `resource "diga_agent_flows" "support" {`,
+		"resource \"diga_agent_flows\" \"main\" {", 1)
+	tf.write(renamed)
+	out, code := tf.run("apply", "-input=false", "-auto-approve")
+	if code == 0 || !strings.Contains(plainText(out), "moved block") {
+		t.Fatalf("apply renaming the resource without a moved block was not refused naming one (exit %d):\n%s", code, plainText(out))
+	}
+	tf.write(renamed + "\nmoved {\n  from = diga_agent_flows.support[0]\n  to   = diga_agent_flows.main\n}\n")
 	if out, code := tf.run("apply", "-input=false", "-auto-approve"); code != 0 {
-		t.Fatalf("apply renaming the resource failed (exit %d):\n%s", code, plainText(out))
+		t.Fatalf("apply with a moved block failed (exit %d):\n%s", code, plainText(out))
 	}
 	flow := tg.mustStateID(t, tf, "diga_flow.summary")
 	ag, _ := tg.emu.Agent(tg.apiKey, a.id)
-	pub, _, err := tg.published(a.id)
+	pub, n, err := tg.published(a.id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(ag.Draft.FlowIDs, []string{flow}) || !slices.Equal(pub.FlowIDs, []string{flow}) {
-		t.Errorf("after the move the draft runs %v and published v%d runs %v, want [%s] on both",
-			ag.Draft.FlowIDs, pub.Number, pub.FlowIDs, flow)
+	if !slices.Equal(ag.Draft.FlowIDs, []string{flow}) || !slices.Equal(pub.FlowIDs, []string{flow}) || n != 2 {
+		t.Errorf("after the move the draft runs %v and published v%d of %d runs %v, want [%s] on both, v2 of 2",
+			ag.Draft.FlowIDs, pub.Number, n, pub.FlowIDs, flow)
 	}
 	if out := plainText(tf.mustRun("plan", "-input=false")); !strings.Contains(out, "No changes") {
 		t.Errorf("plan after the move is not empty:\n%s", out)
@@ -234,9 +240,10 @@ resource "diga_agent_flows" "by_team" {
 	})
 }
 
-// A release on a project without any phone number cannot be published
-// (Diga needs a number to publish): the plan says so, rather than the
-// apply launching a version and failing to publish it.
+// A release of an agent that has never been published and answers on no
+// number cannot be published (Diga publishes on phone numbers): the plan
+// warns that it has no published version, and the apply refuses before it
+// launches anything, naming the numbers.
 func TestAccAgentFlows_reviewReleaseWithoutAnyNumber(t *testing.T) {
 	tg := newAccTarget(t)
 	tg.emulatorOnly(t)
@@ -247,8 +254,7 @@ func TestAccAgentFlows_reviewReleaseWithoutAnyNumber(t *testing.T) {
 			{Config: agentConfig(tg, t, id, "", "")},
 			{
 				Config:      agentConfig(tg, t, id, "[diga_flow.summary.id]", "  release = true\n  release_draft_changes = true"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)phone\s+number`),
+				ExpectError: regexp.MustCompile(`(?s)no\s+phone\s+number`),
 			},
 		},
 		CheckDestroy: func(*terraform.State) error {

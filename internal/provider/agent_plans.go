@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -27,9 +30,10 @@ import (
 //   - which agents use which flow, looked up once per instance when a plan
 //     deletes or replaces a flow.
 type agentPlans struct {
-	mu     sync.Mutex
-	flows  map[string]plannedFlow
-	claims map[string]string // agent id → fingerprint of the claiming configuration
+	mu         sync.Mutex
+	flows      map[string]plannedFlow
+	claims     map[string]string // agent id → token of the resource instance that manages it
+	destroying map[string]string // agent id → token of a resource instance this plan destroys
 
 	// dropped records, per agent, the flows a diga_agent_flows of this plan
 	// takes off the agent: true when it also releases the agent without
@@ -76,24 +80,71 @@ func (p *agentPlans) plannedFlow(id string) (plannedFlow, bool) {
 	return f, ok
 }
 
-// claim records that a diga_agent_flows resource configured as fingerprint
-// manages agentID. It reports false when another configuration claimed the
-// agent first. The same resource planned twice (a replacement is planned
-// once as a whole and once as a create) claims with the same fingerprint.
-func (p *agentPlans) claim(agentID, fingerprint string) bool {
+// claimResult is what claim found.
+type claimResult int
+
+const (
+	claimed        claimResult = iota // the agent is this instance's
+	claimTwice                        // another instance manages the agent
+	claimDestroyed                    // another instance of the agent is destroyed by this plan
+)
+
+// claim records that the diga_agent_flows instance holding token manages
+// agentID in this plan.
+func (p *agentPlans) claim(agentID, token string) claimResult {
 	if p == nil {
-		return true
+		return claimed
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.claims == nil {
 		p.claims = map[string]string{}
 	}
-	if prior, ok := p.claims[agentID]; ok && prior != fingerprint {
+	if prior, ok := p.claims[agentID]; ok && prior != token {
+		return claimTwice
+	}
+	p.claims[agentID] = token
+	if d, ok := p.destroying[agentID]; ok && d != token {
+		return claimDestroyed
+	}
+	return claimed
+}
+
+// destroy records that this plan destroys the instance holding token, which
+// manages agentID; it reports whether another instance claims the agent.
+func (p *agentPlans) destroy(agentID, token string) bool {
+	if p == nil {
 		return false
 	}
-	p.claims[agentID] = fingerprint
-	return true
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.destroying == nil {
+		p.destroying = map[string]string{}
+	}
+	p.destroying[agentID] = token
+	prior, ok := p.claims[agentID]
+	return ok && prior != token
+}
+
+// privateClaimKey holds, in a diga_agent_flows instance's private state,
+// the random token that tells it apart from other instances in a plan.
+const privateClaimKey = "claim"
+
+// claimToken returns the instance's token, or a new one.
+func claimToken(ctx context.Context, p privateState) string {
+	var token string
+	if b, _ := p.GetKey(ctx, privateClaimKey); len(b) > 0 && json.Unmarshal(b, &token) == nil && token != "" {
+		return token
+	}
+	var tag [8]byte
+	_, _ = rand.Read(tag[:])
+	return hex.EncodeToString(tag[:])
+}
+
+// claimTokenJSON is the token as private state keeps it (a JSON string).
+func claimTokenJSON(token string) []byte {
+	b, _ := json.Marshal(token)
+	return b
 }
 
 // drop records that a diga_agent_flows of this plan takes flows off an
