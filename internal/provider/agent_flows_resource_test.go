@@ -446,3 +446,50 @@ resource "diga_agent_flows" "again" {
 		},
 	})
 }
+
+// A version published in the dashboard after Terraform's release is drift:
+// the refresh records it, and when it does not run flow_ids the plan
+// releases flow_ids again. The newest version still holds exactly the
+// draft, so it is published again rather than a copy of it launched.
+func TestAccAgentFlows_dashboardPublishIsDrift(t *testing.T) {
+	tg := newAccTarget(t)
+	a := tg.liveAgent(t, "Support")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: agentConfig(tg, t, a.id, "[diga_flow.summary.id]", "  release = true"),
+				Check:  tg.checkLive(a, 2, 2, "diga_flow.summary"),
+			},
+			{
+				// The dashboard publishes v1 again: no flows live.
+				PreConfig: func() {
+					if !tg.emu.PublishVersion(tg.apiKey, a.id, a.v1) {
+						t.Fatal("could not publish v1")
+					}
+				},
+				Config: agentConfig(tg, t, a.id, "[diga_flow.summary.id]", "  release = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(agentFlowsAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(agentFlowsAddr, tfjsonpath.New("published_version_id")),
+					},
+				},
+				Check: tg.checkLive(a, 2, 2, "diga_flow.summary"),
+			},
+			{
+				// Without release, a dashboard publish is recorded, and
+				// nothing is planned.
+				PreConfig: func() {
+					if !tg.emu.PublishVersion(tg.apiKey, a.id, a.v1) {
+						t.Fatal("could not publish v1")
+					}
+				},
+				Config: agentConfig(tg, t, a.id, "[diga_flow.summary.id]", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(agentFlowsAddr, tfjsonpath.New("published_version_number"), knownvalue.Int64Exact(1)),
+				},
+			},
+		},
+	})
+}
