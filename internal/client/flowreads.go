@@ -33,7 +33,7 @@ import (
 // max(2·m, m + readsBeforeProbe) requests, m = min(R, P): never more than
 // twice the better choice in hindsight once m ≥ readsBeforeProbe, and
 // exactly R (what one GET per read costs) when R ≤ readsBeforeProbe.
-// TestFlowReads_skiRentalBound checks it for every R and P up to 60.
+// TestFlowReads_skiRentalBound checks it for every R up to 40 and P up to 8.
 //
 // Correctness comes before requests saved:
 //   - A flow absent from the listing gets its own GET, so a 404 (and
