@@ -269,7 +269,7 @@ func (r *flowReads) probe(ctx context.Context) {
 	defer r.mu.Unlock()
 	defer close(r.wait)
 	if err != nil {
-		r.stopLocked(ctx, "the first page of the listing failed: " + err.Error())
+		r.stopLocked(ctx, "the first page of the listing failed: "+err.Error())
 		return
 	}
 	if off := r.addLocked(p1.Data, at); off != "" {
