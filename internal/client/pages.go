@@ -43,22 +43,6 @@ type Listing[T any] struct {
 	Repeated []string
 }
 
-// collectPages follows Diga's cursor pagination (after = last_id) until a
-// page says has_more is false, and returns every item once (by id, see
-// Listing). fetch reads the page after a cursor ("" for the first); id
-// names an item, so that a server leaving last_id null on a page with more
-// after it can be followed from the last item. A missing or repeated
-// cursor is an error naming what.
-func collectPages[T any](what string, fetch func(after string) (items []T, hasMore bool, lastID *string, err error), id func(T) string) (Listing[T], error) {
-	items, hasMore, lastID, err := fetch("")
-	if err != nil {
-		return Listing[T]{}, err
-	}
-	col := newCollector(id)
-	col.add(items)
-	return col.walk(what, page[T]{Data: items, HasMore: hasMore, LastID: lastID}, 1, fetch)
-}
-
 // collector gathers the items of a listing's pages, each once.
 type collector[T any] struct {
 	id       func(T) string
@@ -85,8 +69,11 @@ func (c *collector[T]) add(items []T) {
 	}
 }
 
-// walk follows the cursor from last, the pages-th page read (its items
-// already added), until a page says has_more is false.
+// walk follows Diga's cursor pagination (after = last_id) from last, the
+// pages-th page read (its items already added), until a page says has_more
+// is false. fetch reads the page after a cursor. A server leaving last_id
+// null on a page with more after it is followed from the page's last item;
+// a missing or repeated cursor is an error naming what.
 func (c *collector[T]) walk(what string, last page[T], pages int, fetch func(after string) ([]T, bool, *string, error)) (Listing[T], error) {
 	seen := map[string]bool{}
 	for ; last.HasMore; pages++ {

@@ -25,7 +25,7 @@ const maxPagesInFlight = 16
 // page must say it is the page asked for (current_page); a server that
 // answers otherwise, or a first answer without total_pages, gets the cursor
 // walked from the first page instead, one page after another
-// (collectPages). A last numbered page that still says has_more (items were
+// (collector.walk). A last numbered page that still says has_more (items were
 // added while the pages were read) is followed by cursor from its last item.
 //
 // Page numbers count from the front of a listing that can change while it is

@@ -91,8 +91,11 @@ func repeatedFlow(emu *emulator.Server, key, after, limit string, pageNo int) (j
 	var prev struct {
 		Data []json.RawMessage `json:"data"`
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &prev); err != nil || len(prev.Data) == 0 {
-		return nil, fmt.Errorf("page %d before a repeated one: %v (%s)", pageNo-1, err, rec.Body.Bytes())
+	if err := json.Unmarshal(rec.Body.Bytes(), &prev); err != nil {
+		return nil, fmt.Errorf("page %d before a repeated one: %w", pageNo-1, err)
+	}
+	if len(prev.Data) == 0 {
+		return nil, fmt.Errorf("page %d before a repeated one is empty: %s", pageNo-1, rec.Body.Bytes())
 	}
 	return prev.Data[len(prev.Data)-1], nil
 }
