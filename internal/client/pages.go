@@ -43,6 +43,21 @@ type Listing[T any] struct {
 	Repeated []string
 }
 
+// collectPages follows Diga's cursor pagination from the first page
+// (fetch("")) until a page says has_more is false, one page after another,
+// and returns every item once (collector.walk). Listings whose answers
+// declare total_pages go through listPages instead, which fetches the
+// pages side by side.
+func collectPages[T any](what string, fetch func(after string) (items []T, hasMore bool, lastID *string, err error), id func(T) string) (Listing[T], error) {
+	items, hasMore, lastID, err := fetch("")
+	if err != nil {
+		return Listing[T]{}, err
+	}
+	col := newCollector(id)
+	col.add(items)
+	return col.walk(what, page[T]{Data: items, HasMore: hasMore, LastID: lastID}, 1, fetch)
+}
+
 // collector gathers the items of a listing's pages, each once.
 type collector[T any] struct {
 	id       func(T) string
