@@ -195,7 +195,7 @@ func markdownBatch(b *strings.Builder, res *Result) {
 			for _, p := range phases {
 				added := ""
 				if base != nil {
-					added = fmt.Sprintf(" (+%.2f)", c.Best[p]-base.Best[p])
+					added = fmt.Sprintf(" (%+.2f)", c.Best[p]-base.Best[p])
 				}
 				fmt.Fprintf(b, " %.2f%s / %d |", c.Best[p], added, c.Requests[p])
 			}
@@ -208,7 +208,7 @@ func markdownBatch(b *strings.Builder, res *Result) {
 			if i > 0 {
 				b.WriteString("; ")
 			}
-			fmt.Fprintf(b, "%.0f ms: %.2f s, +%.2f s over no latency (%.1f round trips), %d requests", l.LatencyMS, l.Best, l.Best-d.Best,
+			fmt.Fprintf(b, "%.0f ms: %.2f s, %+.2f s over no latency (%.1f round trips), %d requests", l.LatencyMS, l.Best, l.Best-d.Best,
 				(l.Best-d.Best)/(l.LatencyMS/1000), l.Requests)
 		}
 		b.WriteString(".\n")

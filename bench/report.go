@@ -153,7 +153,7 @@ func markdown(res *Result) string {
 		}
 	}
 	b.WriteString("\nCPU seconds of the best round, Terraform / provider processes / emulator:\n\n")
-	b.WriteString("| configuration | apply | plan | no-op apply | destroy |\n|---|---|---|---|---|\n")
+	b.WriteString("| configuration | apply | plan | plan -refresh=false | no-op apply | destroy |\n|---|---|---|---|---|---|\n")
 	for _, c := range res.Configs {
 		fmt.Fprintf(&b, "| %s |", c.Key)
 		for _, p := range phases {
