@@ -46,7 +46,9 @@ type options struct {
 	n             int
 	rounds        int
 	parallelism   int
-	latency       time.Duration
+	latencies     []time.Duration
+	fewFlows      int
+	fewProject    int
 	latencyRounds int
 	jsonPath      string
 	mdPath        string
@@ -64,7 +66,9 @@ func main() {
 	flag.IntVar(&o.n, "n", 200, "resources per configuration")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each phase's time is the best of them")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
-	flag.DurationVar(&o.latency, "latency", 0, "also run diga_flow against an emulator with this injected latency (e.g. 50ms); 0 skips")
+	latency := flag.String("latency", "", "also run diga_flow, with batched refreshes on and off, against an emulator with each of these injected latencies (comma-separated, e.g. 50ms,100ms); empty skips")
+	flag.IntVar(&o.fewFlows, "few", 5, "also count the requests of a plan of this many flows in a project of -few-project flows; 0 skips")
+	flag.IntVar(&o.fewProject, "few-project", 1000, "flows in the project of the -few run")
 	flag.IntVar(&o.latencyRounds, "latency-rounds", 1, "rounds of the latency runs")
 	flag.StringVar(&o.jsonPath, "json", "", "write the results as JSON to this `file`")
 	flag.StringVar(&o.mdPath, "markdown", "", "replace the generated section of this markdown `file` (BENCHMARKS.md)")
@@ -76,6 +80,17 @@ func main() {
 	flag.StringVar(&o.profile, "profile", "", "build the provider with -tags benchprofile and write CPU profiles of every provider process to `dir`/CONFIG/PHASE-ROUND/ (timings then include the profiler's cost)")
 	flag.IntVar(&o.dataFlows, "data-flows", 1000, "also time a plan reading data.diga_flows over this many seeded flows (30 a page); 0 skips")
 	flag.Parse()
+	for _, f := range strings.Split(*latency, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		d, err := time.ParseDuration(f)
+		if err != nil || d <= 0 {
+			fmt.Fprintf(os.Stderr, "bench: -latency %q: want positive durations such as 50ms,100ms\n", *latency)
+			os.Exit(2)
+		}
+		o.latencies = append(o.latencies, d)
+	}
 	if o.judge != "all" && o.judge != "requests" {
 		fmt.Fprintln(os.Stderr, "bench: -judge must be all or requests")
 		os.Exit(2)
@@ -103,7 +118,9 @@ func main() {
 }
 
 // The phases of one round, in order.
-var phases = []string{"apply", "plan", "noop_apply", "destroy"}
+// plan_no_refresh is `terraform plan -refresh=false`: Terraform plans from
+// state alone and reads nothing.
+var phases = []string{"apply", "plan", "plan_no_refresh", "noop_apply", "destroy"}
 
 // config is one configuration under test.
 type config struct {
@@ -136,6 +153,7 @@ type Result struct {
 	Latency     []*ConfigResult `json:"latency,omitempty"`
 	LatencyMS   float64         `json:"latency_ms,omitempty"`
 	Data        *DataResult     `json:"data_diga_flows,omitempty"`
+	Few         *FewResult      `json:"few_in_large_project,omitempty"`
 	Targets     []Target        `json:"targets"`
 	Pass        bool            `json:"pass"`
 }
@@ -160,6 +178,12 @@ type ConfigResult struct {
 	SchemaRatio map[string]float64  `json:"schema_ratio,omitempty"`
 	Bound       map[string]float64  `json:"network_bound_seconds,omitempty"`
 	CPU         map[string]CPUSplit `json:"cpu_seconds_of_best_round"`
+	// LatencyMS is the emulator's injected latency (0: none); Batch whether
+	// batched refreshes were on (DIGA_BATCH_READS).
+	LatencyMS float64 `json:"latency_ms,omitempty"`
+	Batch     bool    `json:"batch_reads"`
+	// Requests are the requests of each phase (piece reads left out).
+	Requests map[string]int `json:"requests,omitempty"`
 }
 
 // CPUSplit is where a command's CPU time went: Terraform itself, the
@@ -179,6 +203,15 @@ type DataResult struct {
 	Requests int       `json:"requests"`
 	Floor    int       `json:"api_floor"` // pages of 30
 	PeakRSS  float64   `json:"peak_rss_mib"`
+	// Latency holds the same plan against an emulator with latency.
+	Latency []DataLatency `json:"latency,omitempty"`
+}
+
+// DataLatency is the data.diga_flows plan with an injected latency.
+type DataLatency struct {
+	LatencyMS float64 `json:"latency_ms"`
+	Best      float64 `json:"best"`
+	Requests  int     `json:"requests"`
 }
 
 // Target is one pass/fail judgement.
@@ -198,7 +231,7 @@ func apiFloor(defined bool) map[string]float64 {
 	if defined {
 		create = 4
 	}
-	return map[string]float64{"apply": create, "plan": 1, "noop_apply": 1, "destroy": 2}
+	return map[string]float64{"apply": create, "plan": 1, "plan_no_refresh": 0, "noop_apply": 1, "destroy": 2}
 }
 
 const definitionHCL = `jsonencode({
@@ -308,30 +341,13 @@ func run(ctx context.Context, o options) (*Result, error) {
 	}
 	emu.stop()
 
-	if o.latency > 0 {
-		res.LatencyMS = float64(o.latency) / float64(time.Millisecond)
-		lemu, err := startEmulator(ctx, filepath.Join(bin, "diga-emulator"), filepath.Join(work, "emulator-latency.log"), o.latency)
+	for _, lat := range o.latencies {
+		crs, err := runLatency(ctx, o, work, rc, bin, all, only, lat)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range all {
-			if !c.diga || (only != nil && !slices.Contains(only, c.Key)) {
-				continue
-			}
-			cr, err := runConfig(ctx, o, work, rc, lemu, c, o.latencyRounds, "-latency")
-			if err != nil {
-				lemu.stop()
-				return nil, fmt.Errorf("%s with latency: %w", c.Key, err)
-			}
-			cr.Bound = map[string]float64{}
-			for _, p := range phases {
-				// With fewer flows than -parallelism only N run at once.
-				total := cr.PerFlow[p] * float64(o.n)
-				cr.Bound[p] = total * o.latency.Seconds() / float64(min(o.parallelism, o.n))
-			}
-			res.Latency = append(res.Latency, cr)
-		}
-		lemu.stop()
+		res.Latency = append(res.Latency, crs...)
+		res.LatencyMS = max(res.LatencyMS, float64(lat)/float64(time.Millisecond))
 	}
 	if o.dataFlows > 0 {
 		d, err := runData(ctx, o, work, rc, bin, o.rounds)
@@ -339,6 +355,13 @@ func run(ctx context.Context, o options) (*Result, error) {
 			return nil, fmt.Errorf("data.diga_flows: %w", err)
 		}
 		res.Data = d
+	}
+	if o.fewFlows > 0 {
+		f, err := runFew(ctx, o, work, rc, bin)
+		if err != nil {
+			return nil, fmt.Errorf("%d flows in a project of %d: %w", o.fewFlows, o.fewProject, err)
+		}
+		res.Few = f
 	}
 	res.LoadAfter = loadavg()
 	judge(res, o)
@@ -468,6 +491,8 @@ func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorPro
 		cr.PerFlow = map[string]float64{}
 		cr.Floor = apiFloor(c.defined)
 		cr.ByKind = map[string]map[string]int{}
+		cr.Requests = map[string]int{}
+		cr.Batch = !slices.Contains(c.env, batchOff)
 	}
 	var peak int64
 	cpu := map[string][]float64{}
@@ -480,6 +505,8 @@ func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorPro
 				args = []string{"apply", "-auto-approve", "-input=false", "-no-color", par}
 			case "plan":
 				args = []string{"plan", "-input=false", "-no-color", "-detailed-exitcode", par}
+			case "plan_no_refresh":
+				args = []string{"plan", "-refresh=false", "-input=false", "-no-color", "-detailed-exitcode", par}
 			case "destroy":
 				args = []string{"destroy", "-auto-approve", "-input=false", "-no-color", par}
 			}
@@ -529,6 +556,7 @@ func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorPro
 						total += v
 					}
 				}
+				cr.Requests[p] = max(cr.Requests[p], total)
 				if round == 1 {
 					cr.PerFlow[p] = float64(total) / float64(o.n)
 					cr.ByKind[p] = kinds
@@ -565,7 +593,7 @@ func checkOutcome(phase, out string, n int) error {
 		if want := fmt.Sprintf("Apply complete! Resources: %d added, 0 changed, 0 destroyed.", n); !strings.Contains(out, want) {
 			return fmt.Errorf("apply did not report %q", want)
 		}
-	case "plan":
+	case "plan", "plan_no_refresh":
 		if !strings.Contains(out, "No changes.") {
 			return errors.New("plan after apply was not empty")
 		}
@@ -910,13 +938,29 @@ func sampleProcs(binary string, ticks map[string]int64) int64 {
 // runData times a plan whose only work is data.diga_flows reading all
 // o.dataFlows flows of a seeded emulator.
 func runData(ctx context.Context, o options, work, rc, bin string, rounds int) (*DataResult, error) {
-	emu, err := startEmulator(ctx, filepath.Join(bin, "diga-emulator"), filepath.Join(work, "emulator-data.log"), 0,
+	d, err := runDataAt(ctx, o, work, rc, bin, rounds, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, lat := range o.latencies {
+		l, err := runDataAt(ctx, o, work, rc, bin, rounds, lat)
+		if err != nil {
+			return nil, fmt.Errorf("with %s latency: %w", lat, err)
+		}
+		d.Latency = append(d.Latency, DataLatency{LatencyMS: float64(lat) / float64(time.Millisecond), Best: l.Best, Requests: l.Requests})
+	}
+	return d, nil
+}
+
+// runDataAt is runData against an emulator with the given latency.
+func runDataAt(ctx context.Context, o options, work, rc, bin string, rounds int, latency time.Duration) (*DataResult, error) {
+	emu, err := startEmulator(ctx, filepath.Join(bin, "diga-emulator"), filepath.Join(work, fmt.Sprintf("emulator-data-%s.log", latency)), latency,
 		"-seed-flows", strconv.Itoa(o.dataFlows))
 	if err != nil {
 		return nil, err
 	}
 	defer emu.stop()
-	dir := filepath.Join(work, "data")
+	dir := filepath.Join(work, "data-"+latency.String())
 	hcl := "terraform {\n  required_providers {\n    diga = { source = \"diga-io/diga\" }\n  }\n}\n\nprovider \"diga\" {}\n\n" +
 		"data \"diga_flows\" \"all\" {}\n\noutput \"flow_count\" {\n  value = length(data.diga_flows.all.ids)\n}\n"
 	if err := writeConfig(dir, hcl); err != nil {
@@ -952,7 +996,7 @@ func runData(ctx context.Context, o options, work, rc, bin string, rounds int) (
 		}
 		d.Requests = max(d.Requests, total)
 		d.Seconds = append(d.Seconds, secs)
-		fmt.Printf("  %-22s round %d %-10s %6.2f s\n", "data.diga_flows", round, "plan", secs)
+		fmt.Printf("  %-22s round %d %-10s %6.2f s (latency %s)\n", "data.diga_flows", round, "plan", secs, latency)
 	}
 	d.Best = slices.Min(d.Seconds)
 	d.PeakRSS = float64(peak) / 1024

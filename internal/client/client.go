@@ -84,6 +84,9 @@ type Config struct {
 	// Client, as a token bucket (golang.org/x/time/rate) with a burst of 1.
 	// 0 means unlimited.
 	MaxRequestsPerSecond float64
+	// BatchReads lets ReadFlow answer from a listing of the project when
+	// that costs fewer requests than one GET per read (flowreads.go).
+	BatchReads bool
 }
 
 // Defaults applied by New for zero Config fields.
@@ -141,6 +144,9 @@ type Client struct {
 	// creates tracks flows this Client has handed out and the create
 	// requests in flight, per name (see create.go).
 	creates createRegistry
+	// reads batches ReadFlow (flowreads.go); nil when Config.BatchReads
+	// is false.
+	reads *flowReads
 }
 
 // New validates cfg and returns a Client.
@@ -191,6 +197,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if err := c.applyRetryConfig(cfg); err != nil {
 		return nil, err
+	}
+	if cfg.BatchReads {
+		c.reads = newFlowReads(c)
 	}
 	return c, nil
 }
@@ -291,6 +300,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 
 // doCall is do for a call built by the caller (once, timeout).
 func (c *Client) doCall(ctx context.Context, cl call, out any) error {
+	if c.reads != nil {
+		defer c.reads.writing(cl.method, cl.path)()
+	}
 	o, attempts, err := c.sendRetrying(ctx, cl, c.newBudget(ctx))
 	if err != nil {
 		return err

@@ -264,4 +264,15 @@
 // call on the same *Client, so it bounds a whole provider instance whatever
 // Terraform's -parallelism. Every HTTP request takes a token: retries and
 // listing pages included.
+//
+// # Listings and batched reads
+//
+// Every listing (flows, runs, templates) reads its first page, and when
+// that answer declares total_pages fetches the other pages by number side
+// by side (maxPagesInFlight at once, each through the limiter and the retry
+// loop), otherwise follows the cursor (pages_side.go). ReadFlow, with
+// Config.BatchReads, answers a run's flow reads from a listing of the
+// project once single GETs have cost as much as that listing would, with
+// the ski-rental bound, the consistency rules and the fallbacks stated in
+// flowreads.go.
 package client

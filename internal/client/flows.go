@@ -170,15 +170,25 @@ func (c *Client) GetFlow(ctx context.Context, id string) (*Flow, error) {
 // ListFlowsPage fetches one page: GET /v1/workflow/?limit=…&after=…
 // after is a flow id cursor; "" fetches the first page.
 func (c *Client) ListFlowsPage(ctx context.Context, p ListFlowsParams, after string) (*FlowPage, error) {
+	q := p.query()
+	if after != "" {
+		q.Set("after", after)
+	}
+	w, err := getPage[Flow](ctx, c, flowsPath, q)
+	if err != nil {
+		return nil, err
+	}
+	return &FlowPage{Data: w.Data, HasMore: w.HasMore, LastID: w.LastID}, nil
+}
+
+// query is the query of the first page.
+func (p ListFlowsParams) query() url.Values {
 	q := url.Values{}
 	limit := p.Limit
 	if limit <= 0 {
 		limit = defaultListLimit
 	}
 	q.Set("limit", strconv.Itoa(limit))
-	if after != "" {
-		q.Set("after", after)
-	}
 	if p.Status != nil {
 		q.Set("status", string(*p.Status))
 	}
@@ -188,26 +198,17 @@ func (c *Client) ListFlowsPage(ctx context.Context, p ListFlowsParams, after str
 	if p.IsDigaTrigger != nil {
 		q.Set("is_diga_trigger", strconv.FormatBool(*p.IsDigaTrigger))
 	}
-
-	w, err := getPage[Flow](ctx, c, flowsPath, q)
-	if err != nil {
-		return nil, err
-	}
-	return &FlowPage{Data: w.Data, HasMore: w.HasMore, LastID: w.LastID}, nil
+	return q
 }
 
-// ListFlows fetches every page, following after=last_id until has_more is
-// false, and returns each flow once (Listing.Repeated names the flows a
-// later page held again). A server that hands back a cursor it already
-// gave is reported as an error instead of being followed forever.
+// ListFlows fetches every page and returns each flow once
+// (Listing.Repeated names the flows a later page held again). When the
+// first answer declares total_pages the other pages are fetched side by
+// side, otherwise the cursor is followed (listPages); a server that hands
+// back a cursor it already gave is reported as an error instead of being
+// followed forever.
 func (c *Client) ListFlows(ctx context.Context, p ListFlowsParams) (Listing[Flow], error) {
-	return collectPages("flows", func(after string) ([]Flow, bool, *string, error) {
-		page, err := c.ListFlowsPage(ctx, p, after)
-		if err != nil {
-			return nil, false, nil, err
-		}
-		return page.Data, page.HasMore, page.LastID, nil
-	}, func(f Flow) string { return f.ID })
+	return listPages(ctx, c, "flows", flowsPath, p.query(), func(f Flow) string { return f.ID })
 }
 
 // nextCursor is last_id, or the last flow's id when a server leaves last_id

@@ -679,14 +679,20 @@ func asAPIError(t *testing.T, err error) *client.APIError {
 	return apiErr
 }
 
-// pagedHandler serves flows f1..fN in pages keyed by the after cursor.
-func pagedHandler(t *testing.T, pages [][]string) http.HandlerFunc {
+// pagedHandler serves flows f1..fN in pages keyed by the after cursor, or
+// by page number (page, 1 when absent) when numbered is set. Like the
+// emulator, a numbered answer declares current_page and total_pages and a
+// cursor answer leaves them null; without numbered no answer declares them.
+func pagedHandler(t *testing.T, pages [][]string, numbered bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v1/workflow/" {
 			t.Errorf("unexpected path %s", r.URL.Path)
 		}
 		after := r.URL.Query().Get("after")
 		idx := 0
+		if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && numbered {
+			idx = n - 1
+		}
 		if after != "" {
 			idx = -1
 			for i, p := range pages {
@@ -704,8 +710,12 @@ func pagedHandler(t *testing.T, pages [][]string) http.HandlerFunc {
 		for i, id := range ids {
 			items[i] = minimalFlowJSON(id)
 		}
-		resp := fmt.Sprintf(`{"data":[%s],"has_more":%t,"first_id":%q,"last_id":%q,"current_page":%d,"total_pages":%d}`,
-			strings.Join(items, ","), idx < len(pages)-1, ids[0], ids[len(ids)-1], idx+1, len(pages))
+		current, total := "null", "null"
+		if numbered && after == "" {
+			current, total = strconv.Itoa(idx+1), strconv.Itoa(len(pages))
+		}
+		resp := fmt.Sprintf(`{"data":[%s],"has_more":%t,"first_id":%q,"last_id":%q,"current_page":%s,"total_pages":%s}`,
+			strings.Join(items, ","), idx < len(pages)-1, ids[0], ids[len(ids)-1], current, total)
 		respond(http.StatusOK, resp)(w, r)
 	}
 }
@@ -713,7 +723,7 @@ func pagedHandler(t *testing.T, pages [][]string) http.HandlerFunc {
 func TestListFlows_followsCursorsAcrossPages(t *testing.T) {
 	t.Parallel()
 	pages := [][]string{{"f1", "f2", "f3"}, {"f4", "f5", "f6"}, {"f7"}}
-	ts := newDigaServer(t, pagedHandler(t, pages))
+	ts := newDigaServer(t, pagedHandler(t, pages, false))
 	c := newTestClient(t, ts, nil)
 
 	flows, err := c.ListFlows(t.Context(), client.ListFlowsParams{Limit: 3, Status: ptr(client.FlowStatusEnabled)})
@@ -745,7 +755,7 @@ func TestListFlows_followsCursorsAcrossPages(t *testing.T) {
 
 func TestListFlowsPage_decodesEnvelope(t *testing.T) {
 	t.Parallel()
-	ts := newDigaServer(t, pagedHandler(t, [][]string{{"f1", "f2"}, {"f3"}}))
+	ts := newDigaServer(t, pagedHandler(t, [][]string{{"f1", "f2"}, {"f3"}}, true))
 	page, err := newTestClient(t, ts, nil).ListFlowsPage(t.Context(), client.ListFlowsParams{}, "")
 	if err != nil {
 		t.Fatal(err)

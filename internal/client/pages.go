@@ -7,13 +7,16 @@ import (
 	"net/url"
 )
 
-// page is one page of Diga's cursor pagination envelope
-// (PaginatedResponseStrId) as the client reads it: the envelope's
-// first_id, current_page and total_pages are not needed to follow it.
+// page is one page of Diga's pagination envelope (PaginatedResponse) as the
+// client reads it. CurrentPage and TotalPages are nil when the answer leaves
+// them out or null (cursor mode); with them the remaining pages can be
+// fetched by number, side by side (pages_side.go).
 type page[T any] struct {
-	Data    []T     `json:"data"`
-	HasMore bool    `json:"has_more"`
-	LastID  *string `json:"last_id"`
+	Data        []T     `json:"data"`
+	HasMore     bool    `json:"has_more"`
+	LastID      *string `json:"last_id"`
+	CurrentPage *int64  `json:"current_page"`
+	TotalPages  *int64  `json:"total_pages"`
 }
 
 // getPage GETs one page at path with query q; Data is never nil.
@@ -40,42 +43,60 @@ type Listing[T any] struct {
 	Repeated []string
 }
 
-// collectPages follows Diga's cursor pagination (after = last_id) until a
-// page says has_more is false, and returns every item once (by id, see
-// Listing). fetch reads the page after a cursor ("" for the first); id
-// names an item, so that a server leaving last_id null on a page with more
-// after it can be followed from the last item. A missing or repeated
-// cursor is an error naming what.
+// collectPages follows Diga's cursor pagination from the first page
+// (fetch("")) until a page says has_more is false, one page after another,
+// and returns every item once (collector.walk). Listings whose answers
+// declare total_pages go through listPages instead, which fetches the
+// pages side by side.
 func collectPages[T any](what string, fetch func(after string) (items []T, hasMore bool, lastID *string, err error), id func(T) string) (Listing[T], error) {
-	out := Listing[T]{Items: []T{}}
-	have := map[string]bool{}
-	repeated := map[string]bool{}
+	items, hasMore, lastID, err := fetch("")
+	if err != nil {
+		return Listing[T]{}, err
+	}
+	col := newCollector(id)
+	col.add(items)
+	return col.walk(what, page[T]{Data: items, HasMore: hasMore, LastID: lastID}, 1, fetch)
+}
+
+// collector gathers the items of a listing's pages, each once.
+type collector[T any] struct {
+	id       func(T) string
+	out      Listing[T]
+	have     map[string]bool
+	repeated map[string]bool
+}
+
+func newCollector[T any](id func(T) string) *collector[T] {
+	return &collector[T]{id: id, out: Listing[T]{Items: []T{}}, have: map[string]bool{}, repeated: map[string]bool{}}
+}
+
+func (c *collector[T]) add(items []T) {
+	for _, item := range items {
+		k := c.id(item)
+		switch {
+		case !c.have[k]:
+			c.have[k] = true
+			c.out.Items = append(c.out.Items, item)
+		case !c.repeated[k]:
+			c.repeated[k] = true
+			c.out.Repeated = append(c.out.Repeated, k)
+		}
+	}
+}
+
+// walk follows Diga's cursor pagination (after = last_id) from last, the
+// pages-th page read (its items already added), until a page says has_more
+// is false. fetch reads the page after a cursor. A server leaving last_id
+// null on a page with more after it is followed from the page's last item;
+// a missing or repeated cursor is an error naming what.
+func (c *collector[T]) walk(what string, last page[T], pages int, fetch func(after string) ([]T, bool, *string, error)) (Listing[T], error) {
 	seen := map[string]bool{}
-	after := ""
-	for pages := 1; ; pages++ {
-		items, hasMore, lastID, err := fetch(after)
-		if err != nil {
-			return Listing[T]{}, err
-		}
-		for _, item := range items {
-			k := id(item)
-			switch {
-			case !have[k]:
-				have[k] = true
-				out.Items = append(out.Items, item)
-			case !repeated[k]:
-				repeated[k] = true
-				out.Repeated = append(out.Repeated, k)
-			}
-		}
-		if !hasMore {
-			return out, nil
-		}
+	for ; last.HasMore; pages++ {
 		next := ""
-		if lastID != nil && *lastID != "" {
-			next = *lastID
-		} else if n := len(items); n > 0 {
-			next = id(items[n-1])
+		if last.LastID != nil && *last.LastID != "" {
+			next = *last.LastID
+		} else if n := len(last.Data); n > 0 {
+			next = c.id(last.Data[n-1])
 		}
 		switch {
 		case next == "":
@@ -86,6 +107,12 @@ func collectPages[T any](what string, fetch func(after string) (items []T, hasMo
 			return Listing[T]{}, fmt.Errorf("listing %s: more than %d pages; stopping", what, maxListPages)
 		}
 		seen[next] = true
-		after = next
+		items, hasMore, lastID, err := fetch(next)
+		if err != nil {
+			return Listing[T]{}, err
+		}
+		c.add(items)
+		last = page[T]{Data: items, HasMore: hasMore, LastID: lastID}
 	}
+	return c.out, nil
 }

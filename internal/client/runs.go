@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"time"
 )
 
@@ -360,23 +359,9 @@ func (c *Client) ListExecutionsPage(ctx context.Context, flowID string, p ListEx
 	if err != nil {
 		return nil, err
 	}
-	q := url.Values{}
-	limit := p.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-	q.Set("limit", strconv.Itoa(limit))
+	q := p.query()
 	if after != "" {
 		q.Set("after", after)
-	}
-	if p.Status != "" {
-		q.Set("status", string(p.Status))
-	}
-	if !p.CreatedAfter.IsZero() {
-		q.Set("created_after", p.CreatedAfter.UTC().Format(time.RFC3339Nano))
-	}
-	if !p.CreatedBefore.IsZero() {
-		q.Set("created_before", p.CreatedBefore.UTC().Format(time.RFC3339Nano))
 	}
 	w, err := getPage[Run](ctx, c, path, q)
 	if err != nil {
@@ -385,17 +370,16 @@ func (c *Client) ListExecutionsPage(ctx context.Context, flowID string, p ListEx
 	return &RunPage{Data: w.Data, HasMore: w.HasMore, LastID: w.LastID}, nil
 }
 
-// ListExecutions fetches every page (newest first), following
-// after=last_id until has_more is false, each run once; a repeated cursor
-// is an error.
+// ListExecutions fetches every page (newest first), each run once: side
+// by side when the first answer declares total_pages, otherwise following
+// after=last_id until has_more is false (listPages); a repeated cursor is
+// an error.
 func (c *Client) ListExecutions(ctx context.Context, flowID string, p ListExecutionsParams) (Listing[Run], error) {
-	return collectPages(fmt.Sprintf("runs of flow %q", flowID), func(after string) ([]Run, bool, *string, error) {
-		page, err := c.ListExecutionsPage(ctx, flowID, p, after)
-		if err != nil {
-			return nil, false, nil, err
-		}
-		return page.Data, page.HasMore, page.LastID, nil
-	}, func(r Run) string { return r.ID })
+	path, err := flowPath(flowID, "/executions")
+	if err != nil {
+		return Listing[Run]{}, err
+	}
+	return listPages(ctx, c, fmt.Sprintf("runs of flow %q", flowID), path, p.query(), func(r Run) string { return r.ID })
 }
 
 // GetExecution reads one run with its per-step results: GET

@@ -118,21 +118,16 @@ type ListTemplatesParams struct {
 	Limit        int           // page size 1–100; 0 means 100
 }
 
-// ListTemplates fetches every page of the template catalogue, following
-// after=last_id until has_more is false, with the same guard as ListFlows
+// ListTemplates fetches every page of the template catalogue (side by side
+// when the first answer declares total_pages, otherwise following
+// after=last_id until has_more is false), with the same guard as ListFlows
 // against a server that repeats a cursor; each template once.
 func (c *Client) ListTemplates(ctx context.Context, p ListTemplatesParams) (Listing[FlowTemplate], error) {
 	q, err := p.query()
 	if err != nil {
 		return Listing[FlowTemplate]{}, err
 	}
-	return collectPages("templates", func(after string) ([]FlowTemplate, bool, *string, error) {
-		if after != "" {
-			q.Set("after", after)
-		}
-		pg, err := getPage[FlowTemplate](ctx, c, templatesPath, q)
-		return pg.Data, pg.HasMore, pg.LastID, err
-	}, func(t FlowTemplate) string { return t.ID })
+	return listPages(ctx, c, "templates", templatesPath, q, func(t FlowTemplate) string { return t.ID })
 }
 
 // query checks p and builds the query of the first page.

@@ -176,7 +176,7 @@ func TestListTemplates_followsCursorsAcrossPages(t *testing.T) {
 	s := newCatalogServer(t, true, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("after") {
 		case "":
-			catalogWrite(w, 200, `{"data":[`+tplJSON(tplA, "a")+`,`+tplJSON(tplB, "b")+`],"has_more":true,"first_id":"`+tplA+`","last_id":"`+tplB+`","current_page":1,"total_pages":3}`)
+			catalogWrite(w, 200, `{"data":[`+tplJSON(tplA, "a")+`,`+tplJSON(tplB, "b")+`],"has_more":true,"first_id":"`+tplA+`","last_id":"`+tplB+`"}`)
 		case tplB:
 			// last_id null: the last template's id is the cursor.
 			catalogWrite(w, 200, `{"data":[`+tplJSON(tplC, "c")+`],"has_more":true,"last_id":null}`)

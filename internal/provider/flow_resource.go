@@ -495,7 +495,9 @@ func (r *flowResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 
-	flow, err := c.GetFlow(ctx, state.ID.ValueString())
+	// One GET, or the flow's entry in a listing of the project when this
+	// run reads enough flows for a listing to cost less (client.ReadFlow).
+	flow, err := c.ReadFlow(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
 		tflog.Warn(ctx, "Diga flow not found; removing it from state so it is planned for creation",
 			map[string]any{"flow_id": state.ID.ValueString()})

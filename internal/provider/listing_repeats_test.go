@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,9 +22,11 @@ import (
 )
 
 // repeatingListing serves the emulator with n flows, except that every
-// page of GET /v1/workflow/ after the first starts again with the flow its
-// cursor names, as a listing that is not a snapshot does when that flow
-// changed while the pages were read. It returns the seeded ids.
+// page of GET /v1/workflow/ after the first starts again with a flow an
+// earlier page held, as a listing that is not a snapshot does: by cursor,
+// the flow the cursor names (it changed while the pages were read); by
+// page number, the last flow of the page before (a flow created meanwhile
+// moved every later one down by one). It returns the seeded ids.
 func repeatingListing(t *testing.T, n int) (apiURL, key string, ids []string) {
 	t.Helper()
 	key = "proto-key-" + randomSuffix(t)
@@ -37,8 +40,10 @@ func repeatingListing(t *testing.T, n int) (apiURL, key string, ids []string) {
 	}
 	proxy := httputil.NewSingleHostReverseProxy(upstream)
 	proxy.ModifyResponse = func(resp *http.Response) error {
-		after := resp.Request.URL.Query().Get("after")
-		if resp.Request.URL.Path != "/v1/workflow/" || after == "" || resp.StatusCode != http.StatusOK {
+		q := resp.Request.URL.Query()
+		after := q.Get("after")
+		pageNo, _ := strconv.Atoi(q.Get("page"))
+		if resp.Request.URL.Path != "/v1/workflow/" || (after == "" && pageNo < 2) || resp.StatusCode != http.StatusOK {
 			return nil
 		}
 		var page map[string]json.RawMessage
@@ -49,15 +54,15 @@ func repeatingListing(t *testing.T, n int) (apiURL, key string, ids []string) {
 		if err := json.Unmarshal(body, &page); err != nil {
 			return err
 		}
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(http.MethodGet, "/v1/workflow/"+after, nil)
-		req.Header.Set("Authorization", "Bearer "+key)
-		emu.ServeHTTP(rec, req)
+		repeated, err := repeatedFlow(emu, key, after, q.Get("limit"), pageNo)
+		if err != nil {
+			return err
+		}
 		var data []json.RawMessage
 		if err := json.Unmarshal(page["data"], &data); err != nil {
 			return err
 		}
-		page["data"], _ = json.Marshal(append([]json.RawMessage{rec.Body.Bytes()}, data...))
+		page["data"], _ = json.Marshal(append([]json.RawMessage{repeated}, data...))
 		body, _ = json.Marshal(page)
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		resp.ContentLength = int64(len(body))
@@ -67,6 +72,32 @@ func repeatingListing(t *testing.T, n int) (apiURL, key string, ids []string) {
 	front := httptest.NewServer(proxy)
 	t.Cleanup(front.Close)
 	return front.URL, key, ids
+}
+
+// repeatedFlow is the flow a page of repeatingListing repeats: the one the
+// cursor after names, or the last of page pageNo-1.
+func repeatedFlow(emu *emulator.Server, key, after, limit string, pageNo int) (json.RawMessage, error) {
+	target := "/v1/workflow/" + after
+	if after == "" {
+		target = "/v1/workflow/?limit=" + limit + "&page=" + strconv.Itoa(pageNo-1)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	emu.ServeHTTP(rec, req)
+	if after != "" {
+		return rec.Body.Bytes(), nil
+	}
+	var prev struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &prev); err != nil {
+		return nil, fmt.Errorf("page %d before a repeated one: %w", pageNo-1, err)
+	}
+	if len(prev.Data) == 0 {
+		return nil, fmt.Errorf("page %d before a repeated one is empty: %s", pageNo-1, rec.Body.Bytes())
+	}
+	return prev.Data[len(prev.Data)-1], nil
 }
 
 // data.diga_flows lists each flow once when a page repeats one, and says

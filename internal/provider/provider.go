@@ -62,6 +62,7 @@ type digaProviderModel struct {
 	RequestTimeout       timetypes.GoDuration `tfsdk:"request_timeout"`
 	MaxRequestsPerSecond types.Float64        `tfsdk:"max_requests_per_second"`
 	CatalogChecks        types.Bool           `tfsdk:"catalog_checks"`
+	BatchReads           types.Bool           `tfsdk:"batch_reads"`
 }
 
 // providerData is what Configure hands to resources and data sources. A nil
@@ -149,6 +150,7 @@ func (p *digaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"one warning; set `false` to turn the checks off, for example for air-gapped plans.",
 				Optional: true,
 			},
+			"batch_reads": batchReadsAttribute(),
 		},
 	}
 }
@@ -234,6 +236,7 @@ func (p *digaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	if !cfg.MaxRequestsPerSecond.IsNull() && !cfg.MaxRequestsPerSecond.IsUnknown() {
 		cc.MaxRequestsPerSecond = cfg.MaxRequestsPerSecond.ValueFloat64()
 	}
+	cc.BatchReads = batchReads(cfg.BatchReads, os.Getenv)
 	c, err := client.New(cc)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create Diga API client", err.Error())

@@ -31,6 +31,7 @@ func TestProtocol_reliabilitySettingsConfigure(t *testing.T) {
 		"max_retries":             tftypes.NewValue(tftypes.Number, 2),
 		"max_requests_per_second": tftypes.NewValue(tftypes.Number, 2.5),
 		"catalog_checks":          tftypes.NewValue(tftypes.Bool, false),
+		"batch_reads":             tftypes.NewValue(tftypes.Bool, false),
 	}
 	if len(cfgVals) != len(cfgType.AttributeTypes) {
 		t.Fatalf("the provider block has %d attributes; this test sets %d", len(cfgType.AttributeTypes), len(cfgVals))
