@@ -231,6 +231,16 @@ func agentNotFound(c *call, id string) {
 	writeError(c.w, http.StatusNotFound, "AGENT_NOT_FOUND", "Agent "+id+" not found")
 }
 
+// agentLocked returns the agent id of the caller's project, or answers 404
+// and returns nil.
+func (s *Server) agentLocked(c *call, id string) *agent {
+	a := s.lookupAgentLocked(c.key, id)
+	if a == nil {
+		agentNotFound(c, id)
+	}
+	return a
+}
+
 // pathUUID validates a path parameter declared as a UUID (422 otherwise).
 func pathUUID(c *call, name string, errs *[]validationError) string {
 	raw := c.params[name]
@@ -282,9 +292,8 @@ func (s *Server) handleGetAgent(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.lookupAgentLocked(c.key, id)
+	a := s.agentLocked(c, id)
 	if a == nil {
-		agentNotFound(c, id)
 		return
 	}
 	v := a.draft
@@ -406,9 +415,8 @@ func (s *Server) handleUpdateAgent(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.lookupAgentLocked(c.key, id)
+	a := s.agentLocked(c, id)
 	if a == nil {
-		agentNotFound(c, id)
 		return
 	}
 	mode, _ := a.draft.fields["mode"].(string)
@@ -482,9 +490,8 @@ func (s *Server) handleLaunchVersion(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.lookupAgentLocked(c.key, id)
+	a := s.agentLocked(c, id)
 	if a == nil {
-		agentNotFound(c, id)
 		return
 	}
 	v := s.launchLocked(a, obj["version_name"])
@@ -632,9 +639,8 @@ func (s *Server) handleListVersions(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.lookupAgentLocked(c.key, id)
+	a := s.agentLocked(c, id)
 	if a == nil {
-		agentNotFound(c, id)
 		return
 	}
 	var vs []*agentVersion
@@ -698,9 +704,8 @@ func (s *Server) handlePublishVersion(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.lookupAgentLocked(c.key, id)
+	a := s.agentLocked(c, id)
 	if a == nil {
-		agentNotFound(c, id)
 		return
 	}
 	p := s.projects[c.key]
