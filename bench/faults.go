@@ -313,7 +313,7 @@ func countFaultLog(path string, from, to int) (*FaultPhase, error) {
 			continue
 		}
 		kind := requestKind(f[2], p)
-		if kind == "piece" {
+		if perProcess(kind) {
 			ph.PieceRequests++
 			continue
 		}

@@ -552,7 +552,7 @@ func runConfig(ctx context.Context, o options, work, rc string, emu *emulatorPro
 				kinds := diffCounts(before, after)
 				total := 0
 				for k, v := range kinds {
-					if k != "piece" {
+					if !perProcess(k) {
 						total += v
 					}
 				}
@@ -748,8 +748,17 @@ func (e *emulatorProc) record(line string) {
 	}
 }
 
+// perProcess reports the kinds of request a provider process makes once,
+// whatever the number of flows: they stay out of the per-flow figures.
+func perProcess(kind string) bool { return kind == "piece" || kind == "agents" }
+
 // requestKind names a request by its operation.
 func requestKind(method, path string) string {
+	if strings.HasPrefix(path, "/v1/agent/") && method == http.MethodGet {
+		// A plan that destroys flows looks once per provider process for
+		// the agents that run them: not per flow.
+		return "agents"
+	}
 	rest, ok := strings.CutPrefix(path, "/v1/workflow/")
 	if !ok {
 		return method + " other"
