@@ -298,21 +298,7 @@ func uuidList(f fields, loc []any, v any) (any, bool) {
 // IntegrationToolsResponse items answers show (the emulator names each
 // integration after its id; none needs setup).
 func integrations(f fields, loc []any, v any) (any, bool) {
-	list, ok := v.([]any)
-	if !ok {
-		f.add(listTypeError(loc, v))
-		return nil, false
-	}
-	out := make([]any, 0, len(list))
-	good := true
-	for i, item := range list {
-		at := appendLoc(loc, i)
-		m, ok := item.(map[string]any)
-		if !ok {
-			f.add(modelAttributesTypeError(at, item))
-			good = false
-			continue
-		}
+	return objectItems(f, loc, v, func(at []any, m map[string]any) (any, bool) {
 		var errs []validationError
 		g := fields{obj: m, loc: at, errs: &errs}
 		var id string
@@ -328,43 +314,26 @@ func integrations(f fields, loc []any, v any) (any, bool) {
 		}
 		if len(errs) > 0 {
 			*f.errs = append(*f.errs, errs...)
-			good = false
-			continue
+			return nil, false
 		}
-		out = append(out, map[string]any{
+		return map[string]any{
 			"integration_id": id, "integration_name": "Integration " + id[:8], "tool_ids": tools,
 			"requires_setup": false, "source_integration_template_id": nil,
-		})
-	}
-	return out, good
+		}, true
+	})
 }
 
 // callTools validates the discriminated union of TransferCallToolSchema and
 // HangUpToolSchema (both closed) and fills their defaults.
 func callTools(f fields, loc []any, v any) (any, bool) {
-	list, ok := v.([]any)
-	if !ok {
-		f.add(listTypeError(loc, v))
-		return nil, false
-	}
-	out := make([]any, 0, len(list))
-	good := true
-	for i, item := range list {
-		at := appendLoc(loc, i)
-		m, ok := item.(map[string]any)
-		if !ok {
-			f.add(modelAttributesTypeError(at, item))
-			good = false
-			continue
-		}
+	return objectItems(f, loc, v, func(at []any, m map[string]any) (any, bool) {
 		typ, hasType := m["type"]
 		tag, _ := typ.(string)
 		var allowed []string
 		switch {
 		case !hasType:
 			f.add(validationError{Type: "union_tag_not_found", Loc: at, Msg: "Unable to extract tag using discriminator 'type'", Input: m, Ctx: map[string]any{"discriminator": "'type'"}})
-			good = false
-			continue
+			return nil, false
 		case tag == "transfer_call":
 			allowed = []string{"type", "name", "target_number", "transfer_type"}
 		case tag == "hang_up":
@@ -373,8 +342,7 @@ func callTools(f fields, loc []any, v any) (any, bool) {
 			f.add(validationError{Type: "union_tag_invalid", Loc: at,
 				Msg:   "Input tag '" + tag + "' found using 'type' does not match any of the expected tags: 'transfer_call', 'hang_up'",
 				Input: m, Ctx: map[string]any{"discriminator": "'type'", "tag": tag, "expected_tags": "'transfer_call', 'hang_up'"}})
-			good = false
-			continue
+			return nil, false
 		}
 		var errs []validationError
 		g := fields{obj: m, loc: appendLoc(at, tag), errs: &errs}
@@ -402,10 +370,37 @@ func callTools(f fields, loc []any, v any) (any, bool) {
 		}
 		if len(errs) > 0 {
 			*f.errs = append(*f.errs, errs...)
+			return nil, false
+		}
+		return tool, true
+	})
+}
+
+// objectItems validates a list of objects the way pydantic reports it (a
+// list_type error for anything else, model_attributes_type for an item
+// that is not an object) and maps each object with item, which reports its
+// own errors through f and returns false for an item it refuses.
+func objectItems(f fields, loc []any, v any, item func(at []any, m map[string]any) (any, bool)) (any, bool) {
+	list, ok := v.([]any)
+	if !ok {
+		f.add(listTypeError(loc, v))
+		return nil, false
+	}
+	out := make([]any, 0, len(list))
+	good := true
+	for i, x := range list {
+		at := appendLoc(loc, i)
+		m, ok := x.(map[string]any)
+		if !ok {
+			f.add(modelAttributesTypeError(at, x))
 			good = false
 			continue
 		}
-		out = append(out, tool)
+		if mapped, ok := item(at, m); ok {
+			out = append(out, mapped)
+		} else {
+			good = false
+		}
 	}
 	return out, good
 }
